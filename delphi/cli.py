@@ -1,0 +1,71 @@
+"""Command-line interface: ``flask --app delphi.app init-db | create-user | load-demo``.
+
+Commands parse their arguments and call one service each; services hold the rules.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from .errors import DelphiError
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the commands to ``app.cli``."""
+    app.cli.add_command(init_db)
+    app.cli.add_command(create_user)
+    app.cli.add_command(load_demo)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create or upgrade the database schema to the latest migration."""
+    upgrade()
+    click.echo(f"Database ready: {_safe_url()}")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.option("--email", prompt="E-mail address", help="The address the user signs in with.")
+@click.option("--name", default="", help="The user's name, shown in the header.")
+@click.password_option(
+    "--password", prompt="Password (12 characters or more)", help="Asked for when omitted."
+)
+def create_user(email: str, name: str, password: str) -> None:
+    """Create a facilitator or steering-group account."""
+    from .services import accounts
+
+    try:
+        user = accounts.create_user(email=email, password=password, name=name)
+    except DelphiError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created user {user.email}.")
+
+
+@click.command("load-demo")
+@with_appcontext
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database holds a study.")
+def load_demo(if_empty: bool) -> None:
+    """Load a realistic demo study (three groups, 30 statements, round 1 answered and closed)."""
+    from .services import demo
+
+    try:
+        result = demo.load_demo(only_if_empty=if_empty)
+    except DelphiError as error:
+        raise click.ClickException(str(error)) from error
+    if result is None:
+        click.echo("The database already holds a study; demo not loaded.")
+        return
+    click.echo(f"Loaded demo study {result.study.title!r}.")
+    click.echo(f"Facilitator login: {result.facilitator_email} / {result.password}")
+    click.echo(f"Steering-group login: {result.steering_email} / {result.password}")
+
+
+def _safe_url() -> str:
+    from .extensions import db
+
+    return db.engine.url.render_as_string(hide_password=True)

@@ -1,0 +1,61 @@
+"""The consensus engine: pure numpy statistics for Delphi and priority-setting studies.
+
+No Flask, no SQLAlchemy, no I/O: arrays in, frozen dataclasses of arrays out.
+"""
+
+from delphi.engine.classification import Classification, RuleComparison, classify, compare_rules
+from delphi.engine.counts import QUANTILE_METHODS, CountTable, count_ratings, quantiles_from_counts
+from delphi.engine.rules import (
+    COMET_GRADE,
+    COMET_GRADE_OUT_BY_GROUP,
+    PRESETS,
+    RAND_UCLA,
+    RAND_UCLA_CLASSIC,
+    ConsensusRule,
+    Criterion,
+    EveryGroupRule,
+    RandUclaClassicRule,
+    RandUclaRule,
+    RoundDependentRule,
+    Rule,
+    rule_from_dict,
+    rule_from_json,
+)
+from delphi.engine.scale import GRADE_9, LIKERT_5, Scale, validate_groups, validate_ratings
+from delphi.engine.summary import Summary, summarise, summarise_counts
+from delphi.engine.suppression import SuppressionResult, small_cell_suppression
+
+__all__ = [
+    "Classification",
+    "classify",
+    "COMET_GRADE",
+    "COMET_GRADE_OUT_BY_GROUP",
+    "compare_rules",
+    "ConsensusRule",
+    "count_ratings",
+    "CountTable",
+    "Criterion",
+    "EveryGroupRule",
+    "GRADE_9",
+    "LIKERT_5",
+    "PRESETS",
+    "QUANTILE_METHODS",
+    "quantiles_from_counts",
+    "RAND_UCLA",
+    "RAND_UCLA_CLASSIC",
+    "RandUclaClassicRule",
+    "RandUclaRule",
+    "RoundDependentRule",
+    "Rule",
+    "rule_from_dict",
+    "rule_from_json",
+    "RuleComparison",
+    "Scale",
+    "small_cell_suppression",
+    "summarise",
+    "summarise_counts",
+    "Summary",
+    "SuppressionResult",
+    "validate_groups",
+    "validate_ratings",
+]

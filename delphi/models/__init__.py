@@ -1,0 +1,31 @@
+"""Database tables. Importing this package registers every model with the metadata."""
+
+from .accounts import Role, StudyMembership, User
+from .items import Item, ItemLink, ItemStatus, ItemVersion, LinkKind, ResponseType
+from .participants import Invitation, Participant, ParticipantContact, ParticipantStatus
+from .records import AuditEvent, OutboxMessage, OutboxStatus, ResultSnapshot
+from .responses import Answer, AnswerSource, Comment, ModerationState, Ranking, Suggestion
+from .rounds import Round, RoundItem, RoundKind, RoundParticipation, RoundState
+from .study import (
+    CarryForwardPolicy,
+    ConsensusRule,
+    Dimension,
+    RatingScale,
+    RuleRole,
+    StakeholderGroup,
+    Study,
+    StudyKind,
+    StudyStatus,
+    WithdrawalPolicy,
+)
+from .types import UTCDateTime, utcnow
+
+__all__ = [
+    "Answer", "AnswerSource", "AuditEvent", "CarryForwardPolicy", "Comment", "ConsensusRule",
+    "Dimension", "Invitation", "Item", "ItemLink", "ItemStatus", "ItemVersion", "LinkKind",
+    "ModerationState", "OutboxMessage", "OutboxStatus", "Participant", "ParticipantContact",
+    "ParticipantStatus", "Ranking", "RatingScale", "ResponseType", "ResultSnapshot", "Role",
+    "Round", "RoundItem", "RoundKind", "RoundParticipation", "RoundState", "RuleRole",
+    "StakeholderGroup", "Study", "StudyKind", "StudyMembership", "StudyStatus", "Suggestion",
+    "UTCDateTime", "User", "WithdrawalPolicy", "utcnow",
+]

@@ -1,0 +1,285 @@
+"""A realistic demo study: a core-outcome-set Delphi after hip fracture, round 1 closed.
+
+The ratings are generated from a seeded random stream with a profile per statement, so the
+demo always shows what a new user needs to see: statements reaching consensus in and out,
+statements with no consensus, one where patients and clinicians diverge, comments,
+suggestions, a stakeholder group below its recruitment target and participants who will
+not return for round 2.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from ..engine import COMET_GRADE
+from ..extensions import db
+from ..models import (
+    Answer,
+    Comment,
+    ConsensusRule,
+    Dimension,
+    Item,
+    ItemVersion,
+    ModerationState,
+    Participant,
+    ParticipantStatus,
+    RatingScale,
+    Role,
+    Round,
+    RoundItem,
+    RoundParticipation,
+    RuleRole,
+    StakeholderGroup,
+    Study,
+    StudyMembership,
+    StudyStatus,
+    Suggestion,
+    User,
+    utcnow,
+)
+from .transaction import unit_of_work
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for local demo logins only
+FACILITATOR_EMAIL = "facilitator@example.org"
+STEERING_EMAIL = "steering@example.org"
+SEED = 20261125
+
+GRADE_LABELS = {
+    "1": "Not important", "2": "Not important", "3": "Not important",
+    "4": "Important but not critical", "5": "Important but not critical",
+    "6": "Important but not critical",
+    "7": "Critical", "8": "Critical", "9": "Critical",
+}
+GRADE_BANDS = {"not important": [1, 3], "important but not critical": [4, 6], "critical": [7, 9]}
+
+# name, target, recruited
+GROUPS = (("Patients and carers", 30, 25), ("Nurses", 15, 18), ("Doctors", 15, 17))
+
+# Probability of each point 1-9 for one kind of statement.
+PROFILES = {
+    "critical": (0.00, 0.00, 0.01, 0.02, 0.03, 0.06, 0.18, 0.30, 0.40),
+    "unimportant": (0.30, 0.30, 0.24, 0.07, 0.04, 0.03, 0.01, 0.01, 0.00),
+    "split": (0.06, 0.08, 0.10, 0.14, 0.16, 0.14, 0.12, 0.11, 0.09),
+    "middling": (0.02, 0.04, 0.08, 0.20, 0.26, 0.20, 0.10, 0.06, 0.04),
+}
+
+# (domain, statement, profile for patients and carers, profile for clinicians)
+STATEMENTS = (
+    ("Survival", "Being alive one year after the fracture", "critical", "critical"),
+    ("Mobility", "Walking indoors without help", "critical", "critical"),
+    ("Mobility", "Walking outdoors and in the community", "critical", "split"),
+    ("Mobility", "Getting up from a chair or bed", "critical", "critical"),
+    ("Mobility", "Fear of falling again", "critical", "middling"),
+    ("Independence", "Returning to the home lived in before the fracture", "critical", "critical"),
+    ("Independence", "Washing and dressing without help", "critical", "critical"),
+    ("Independence", "Being able to go shopping", "split", "middling"),
+    ("Pain", "Pain at rest", "critical", "critical"),
+    ("Pain", "Pain when walking", "critical", "critical"),
+    ("Complications", "Pressure ulcers during the hospital stay", "critical", "critical"),
+    ("Complications", "Delirium after surgery", "middling", "critical"),
+    ("Complications", "Wound infection", "critical", "critical"),
+    ("Complications", "Another operation on the same hip", "critical", "critical"),
+    ("Complications", "Blood clots in the legs or lungs", "split", "split"),
+    ("Wellbeing", "Mood and low spirits", "split", "middling"),
+    ("Wellbeing", "Feeling lonely or isolated", "critical", "unimportant"),
+    ("Wellbeing", "Confidence in managing at home", "split", "split"),
+    ("Wellbeing", "Sleep quality", "middling", "middling"),
+    ("Care", "Time from admission to surgery", "middling", "critical"),
+    ("Care", "Length of the hospital stay", "unimportant", "middling"),
+    ("Care", "Number of physiotherapy sessions received", "unimportant", "unimportant"),
+    ("Care", "Hospital readmission within 30 days", "split", "critical"),
+    ("Care", "Cost of care to the NHS", "unimportant", "unimportant"),
+    ("Care", "Blood test results on discharge", "unimportant", "unimportant"),
+    ("Care", "Satisfaction with hospital food", "unimportant", "unimportant"),
+    ("Carers", "Burden on family carers", "critical", "split"),
+    ("Carers", "Carer's own health", "split", "middling"),
+    ("Bone health", "Starting bone-strengthening medicine", "middling", "critical"),
+    ("Bone health", "A second fracture within two years", "critical", "critical"),
+)
+
+COMMENTS = (
+    "My mother could not do this for months, and it mattered more than anything else.",
+    "This depends a lot on the support available at home.",
+    "Hard to measure reliably in routine care.",
+    "Could this be combined with the statement about walking outdoors?",
+    "Important, but patients rarely mention it in clinic.",
+    "I was not sure what this statement meant.",
+)
+
+SUGGESTIONS = (
+    "Being able to get back to driving",
+    "Knowing who to contact after going home",
+    "Being able to look after a pet",
+)
+
+
+@dataclass(frozen=True)
+class DemoLogins:
+    """What ``load-demo`` prints so a new user can sign in."""
+
+    study: Study
+    facilitator_email: str
+    steering_email: str
+    password: str
+
+
+@unit_of_work
+def load_demo(only_if_empty: bool = False) -> DemoLogins | None:
+    """Create the demo study with its staff accounts; None when skipped.
+
+    Raises
+    ------
+    ValidationError
+        Never for valid installs; listed for symmetry with other services.
+    """
+    if only_if_empty and db.session.scalar(select(func.count(Study.id))):
+        return None
+    rng = random.Random(SEED)
+    now = utcnow()
+    study = _study()
+    db.session.add(study)
+    _staff(study)
+    dimension, items = _design(study)
+    round_ = _closed_round_one(study, items, now)
+    participants = _participants(study, rng)
+    _answers(round_, dimension, participants, rng, now)
+    _mark_not_returning(participants, rng, now)
+    _comments_and_suggestions(round_, participants, rng)
+    db.session.flush()
+    return DemoLogins(study, FACILITATOR_EMAIL, STEERING_EMAIL, DEMO_PASSWORD)
+
+
+def _study() -> Study:
+    return Study(
+        title="Core outcomes after hip fracture (demo)",
+        summary=(
+            "Which outcomes matter most to older people recovering from a broken hip, their "
+            "carers and the staff who look after them? This demo Delphi agrees a core outcome "
+            "set over three rounds."
+        ),
+        status=StudyStatus.RUNNING,
+        contact_name="Hip Outcomes Study Team",
+        contact_email="hip-outcomes@example.org",
+        planned_rounds=3,
+    )
+
+
+def _staff(study: Study) -> None:
+    for email, name, role in (
+        (FACILITATOR_EMAIL, "Fran Facilitator", Role.OWNER),
+        (STEERING_EMAIL, "Sam Steering", Role.STEERING),
+    ):
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(email=email, name=name)
+            user.set_password(DEMO_PASSWORD)
+        db.session.add(StudyMembership(study=study, user=user, role=role))
+
+
+def _design(study: Study) -> tuple[Dimension, list[Item]]:
+    scale = RatingScale(
+        study=study, name="GRADE 1-9", minimum=1, maximum=9,
+        labels=GRADE_LABELS, bands=GRADE_BANDS, offers_unable=True,
+    )
+    db.session.add(scale)
+    dimension = Dimension(
+        study=study, name="Importance", scale=scale,
+        question="How important is this outcome for deciding whether hip fracture care worked?",
+    )
+    for position, (name, target, _recruited) in enumerate(GROUPS):
+        db.session.add(
+            StakeholderGroup(study=study, name=name, target_number=target, position=position)
+        )
+    items = []
+    for position, (domain, text, _patients, _clinicians) in enumerate(STATEMENTS):
+        item = Item(study=study, domain=domain, position=position)
+        db.session.add_all([item, ItemVersion(item=item, number=1, text=text)])
+        items.append(item)
+    db.session.add(dimension)
+    rule = ConsensusRule(
+        study=study, name="COMET GRADE", role=RuleRole.PRIMARY,
+        definition=COMET_GRADE.to_dict(),
+    )
+    db.session.add(rule)
+    return dimension, items
+
+
+def _closed_round_one(study: Study, items: list[Item], now) -> Round:
+    round_ = Round(study=study, number=1, feedback={"show_group_summary": True})
+    db.session.add(round_)
+    round_.open(now - timedelta(days=28))
+    round_.opens_at = now - timedelta(days=28)
+    round_.closes_at = now - timedelta(days=7)
+    for position, item in enumerate(items):
+        db.session.add(
+            RoundItem(round=round_, item=item, item_version=item.versions[0], position=position)
+        )
+    round_.close(now - timedelta(days=7))
+    db.session.add(Round(study=study, number=2))
+    return round_
+
+
+def _participants(study: Study, rng: random.Random) -> list[Participant]:
+    participants = []
+    for group, (_name, _target, recruited) in zip(study.groups, GROUPS, strict=True):
+        for _ in range(recruited):
+            participant = Participant(
+                study=study, group=group, pseudonym=f"P-{rng.getrandbits(40):010x}",
+                status=ParticipantStatus.ACTIVE, consent_version="1.0",
+            )
+            participants.append(participant)
+    db.session.add_all(participants)
+    return participants
+
+
+def _answers(round_: Round, dimension: Dimension, participants, rng: random.Random, now) -> None:
+    started = now - timedelta(days=27)
+    for participant in participants:
+        participant.consented_at = started
+        is_patient = participant.group is participant.study.groups[0]
+        for round_item, (_d, _t, patients, clinicians) in zip(
+            round_.round_items, STATEMENTS, strict=True
+        ):
+            draw = rng.random()
+            if draw < 0.02:
+                continue
+            answer = Answer(
+                participant=participant, round_item=round_item,
+                item_version=round_item.item_version, dimension=dimension,
+                created_at=started, updated_at=started,
+            )
+            if draw < 0.03:
+                answer.is_unable = True
+            else:
+                profile = PROFILES[patients if is_patient else clinicians]
+                answer.value = rng.choices(range(1, 10), weights=profile)[0]
+            db.session.add(answer)
+        db.session.add(RoundParticipation(
+            round=round_, participant=participant, invited_at=started - timedelta(days=1),
+            started_at=started, completed_at=started + timedelta(hours=rng.randint(1, 400)),
+        ))
+
+
+def _mark_not_returning(participants, rng: random.Random, now) -> None:
+    """About 15 % withdraw after round 1; their round-1 answers stay (keep policy)."""
+    for participant in rng.sample(participants, k=round(len(participants) * 0.15)):
+        participant.status = ParticipantStatus.WITHDRAWN
+        participant.withdrawn_at = now - timedelta(days=3)
+        participant.reminders_stopped = True
+
+
+def _comments_and_suggestions(round_: Round, participants, rng: random.Random) -> None:
+    for number, text in enumerate(COMMENTS):
+        db.session.add(Comment(
+            participant=rng.choice(participants), round_item=round_.round_items[number * 4],
+            original_text=text, shown_text=text, moderation_state=ModerationState.APPROVED,
+        ))
+    for text in SUGGESTIONS:
+        db.session.add(Suggestion(
+            participant=rng.choice(participants), round=round_, original_text=text,
+            shown_text=text, moderation_state=ModerationState.PENDING,
+        ))

@@ -1,0 +1,70 @@
+"""The command-line interface: each command works, and bad input gets a clear message."""
+
+from sqlalchemy import func, select
+
+from delphi.models import Study, User
+from tests.factories import make_user
+
+GOOD_PASSWORD = "a long enough passphrase"  # noqa: S105
+
+
+def test_init_db_reports_the_database(app):
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "Database ready" in result.output
+
+
+def test_create_user_prompts_for_the_password(runner, db):
+    result = runner.invoke(args=["create-user", "--email", "new@example.test", "--name", "Nia"],
+                           input=f"{GOOD_PASSWORD}\n{GOOD_PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "new@example.test"))
+    assert user.name == "Nia" and user.check_password(GOOD_PASSWORD)
+    assert GOOD_PASSWORD not in result.output
+
+
+def test_create_user_refuses_a_short_password(runner, db):
+    result = runner.invoke(args=["create-user", "--email", "new@example.test",
+                                 "--password", "short"])
+    assert result.exit_code != 0
+    assert "12 characters" in result.output
+    assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_create_user_refuses_a_bad_address(runner, db):
+    result = runner.invoke(args=["create-user", "--email", "not-an-address",
+                                 "--password", GOOD_PASSWORD])
+    assert result.exit_code != 0
+    assert "e-mail address" in result.output.lower()
+
+
+def test_create_user_refuses_a_duplicate(runner, db):
+    make_user(email="taken@example.test")
+    result = runner.invoke(args=["create-user", "--email", "taken@example.test",
+                                 "--password", GOOD_PASSWORD])
+    assert result.exit_code != 0
+    assert "already" in result.output
+    assert db.session.scalar(select(func.count(User.id))) == 1
+
+
+def test_create_user_refuses_mismatched_confirmation(runner, db):
+    result = runner.invoke(args=["create-user", "--email", "new@example.test"],
+                           input=f"{GOOD_PASSWORD}\ndifferent passphrase\n")
+    assert "do not match" in result.output.lower() or "match" in result.output.lower()
+    assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_load_demo_once_and_skip_when_not_empty(runner, db):
+    first = runner.invoke(args=["load-demo", "--if-empty"])
+    assert first.exit_code == 0, first.output
+    assert "Facilitator login: facilitator@example.org" in first.output
+    second = runner.invoke(args=["load-demo", "--if-empty"])
+    assert second.exit_code == 0
+    assert "not loaded" in second.output
+    assert db.session.scalar(select(func.count(Study.id))) == 1
+
+
+def test_unknown_command_gets_usage_help(runner):
+    result = runner.invoke(args=["load-dmeo"])
+    assert result.exit_code != 0
+    assert "No such command" in result.output

@@ -1,0 +1,73 @@
+"""Configuration layers, secrets and where the embedded database lives."""
+
+from pathlib import Path
+
+import pytest
+
+from delphi import config
+from delphi.app import create_app
+
+STRONG_SECRET = "x" * 40
+
+
+def test_layers_apply_in_order(tmp_path):
+    (tmp_path / "config.py").write_text("MAIL_PORT = 2525\nMAIL_SERVER = 'mail.internal'\n"
+                                        f"SECRET_KEY = {STRONG_SECRET!r}\n")
+    merged = config.load(tmp_path, {"MAIL_SERVER": "from-test"}, environ={
+        "DELPHI_MAIL_PORT": "1025", "DELPHI_LOGIN_MAX_ATTEMPTS": "3", "OTHER": "ignored"})
+    assert merged["MAIL_PORT"] == 1025  # environment beats instance/config.py
+    assert merged["MAIL_SERVER"] == "from-test"  # the test mapping beats everything
+    assert merged["LOGIN_MAX_ATTEMPTS"] == 3
+    assert "OTHER" not in merged
+
+
+def test_development_writes_a_random_secret_once(tmp_path):
+    first = config.load(tmp_path, environ={})
+    second = config.load(tmp_path, environ={})
+    assert first["SECRET_KEY"] == second["SECRET_KEY"] != config.PLACEHOLDER_SECRET
+    assert len(first["SECRET_KEY"]) >= 32
+    assert "SECRET_KEY" in (tmp_path / "config.py").read_text()
+
+
+@pytest.mark.parametrize("secret", [None, config.PLACEHOLDER_SECRET, "short"])
+def test_production_refuses_a_missing_or_weak_secret(tmp_path, secret):
+    environ = {"DELPHI_ENV": "production"}
+    if secret:
+        environ["DELPHI_SECRET_KEY"] = secret
+    with pytest.raises(config.ConfigError, match="Production needs its own SECRET_KEY"):
+        config.load(tmp_path, environ=environ)
+    assert not (tmp_path / "config.py").exists()
+
+
+def test_production_starts_with_a_strong_secret(tmp_path):
+    merged = config.load(tmp_path, environ={"DELPHI_ENV": "production",
+                                            "DELPHI_SECRET_KEY": STRONG_SECRET})
+    assert merged["ENV"] == "production"
+
+
+def test_unknown_environment_name_is_refused(tmp_path):
+    with pytest.raises(config.ConfigError, match="use 'production' or 'development'"):
+        config.load(tmp_path, environ={"DELPHI_ENV": "staging"})
+
+
+def test_sqlite_database_is_created_under_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("DELPHI_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.delenv("DELPHI_DATABASE_URL", raising=False)
+    app = create_app()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "instance" / "delphi.sqlite").exists()
+    assert Path(app.instance_path) == tmp_path / "instance"
+    with app.app_context():
+        from delphi.extensions import db
+        db.engine.dispose()
+
+
+def test_default_instance_folder_is_the_top_level_one(monkeypatch, project_root):
+    monkeypatch.delenv("DELPHI_INSTANCE_PATH", raising=False)
+    app = create_app({"SECRET_KEY": STRONG_SECRET, "DATABASE_URL": "sqlite://"})
+    assert Path(app.instance_path) == project_root / "instance"
+    assert Path(app.template_folder) == project_root / "templates"
+    assert Path(app.static_folder) == project_root / "static"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite://"
