@@ -3,6 +3,7 @@ transactions that roll back, a live database for multi-connection tests, and hel
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import shutil
@@ -13,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from hypothesis import settings
 from sqlalchemy import text
 
@@ -162,7 +164,7 @@ def db(app):
             yield extension
         finally:
             extension.session.remove()
-            extension.session.configure(join_transaction_mode="conservative_savepoint")
+            extension.session.configure(join_transaction_mode="conditional_savepoint")
             engines[None] = engine
             outer.rollback()
             connection.close()
@@ -186,9 +188,28 @@ def live_db(app):
                     connection.execute(text(f'DELETE FROM "{name}"'))
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs outside the test's application context.
+
+    The ``db`` fixture keeps an application context open for the whole test, and Flask
+    would reuse it for requests, so ``g`` would carry Flask-Login's user and Flask-WTF's
+    token from one request to the next. A real server starts every request afresh.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app, db):
-    return app.test_client()
+    """A browser: cookies persist between its requests, nothing else does."""
+    return IsolatedClient(app, app.response_class, use_cookies=True)
+
+
+@pytest.fixture
+def another_client(app, db):
+    """A second browser (another device) in the same test."""
+    return IsolatedClient(app, app.response_class, use_cookies=True)
 
 
 @pytest.fixture

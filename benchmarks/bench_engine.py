@@ -1,0 +1,326 @@
+"""Benchmark of the consensus engine: one full analysis of a large two-round Delphi study.
+
+Run ``python benchmarks/bench_engine.py`` (``make bench``); ``--quick`` for a small panel,
+``--repeats N`` to change the number of timed runs. A full analysis is :func:`summarise`
+overall and per stakeholder group for both rounds, :func:`classify` of round 2 under
+COMET_GRADE and :func:`stability` between the rounds. Measured in one run, it prints:
+
+- the speed-up over the pandas baseline of ``baselines.py`` (goal at least 30x), after
+  checking that the baseline computes the same numbers;
+- the engine's time over one bare ``np.bincount`` of one round's ratings (goal at most
+  15x), the floor for any exact method, since every statistic needs those counts; the
+  bincount index is built before timing, so the floor is as low as it can be;
+- the peak memory one full analysis allocates, measured with ``tracemalloc``, over the
+  size of one round's ratings array (goal at most 4x).
+
+This is a benchmark, not a test: a missed goal is reported, not raised. A disagreement
+between baseline and engine does exit non-zero, since the ratio would then be meaningless.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy
+from baselines import Analysis, full_analysis
+
+from delphi.engine import COMET_GRADE, GRADE_9, classify, summarise
+from delphi.engine.stability import stability
+
+SEED = 20240517
+GROUPS = ("carers", "clinicians", "commissioners", "patients", "researchers")
+MISSING = 0.10
+TOLERANCE = 1e-9
+SPEEDUP_GOAL = 30.0
+FLOOR_GOAL = 15.0
+MEMORY_GOAL = 4.0
+MAX_REPEATS = 100
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Two rounds of ratings (participants x items, ``np.nan`` = not rated) and the groups."""
+
+    first: np.ndarray
+    second: np.ndarray
+    groups: np.ndarray
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Seconds per call: the best and the median of the timed runs."""
+
+    best: float
+    median: float
+
+
+def make_panel(n_participants: int, n_items: int, seed: int = SEED) -> Panel:
+    """A seeded two-round panel on the 1-9 scale with 10 % of entries left unrated.
+
+    Each item has a centre spread over the scale (so COMET gives all three statuses) and
+    each participant a leniency; round 2 pulls every rating 40 % of the way towards its
+    item's centre, as feedback does, plus noise, so the rounds are correlated but not equal.
+    Entries are left unrated independently in each round.
+    """
+    rng = np.random.default_rng(seed)
+    shape = (n_participants, n_items)
+    groups = np.array(GROUPS)[rng.integers(0, len(GROUPS), n_participants)]
+    centre = rng.uniform(1.5, 9.0, n_items)
+    latent = centre + rng.normal(0, 0.5, (n_participants, 1)) + rng.normal(0, 1.5, shape)
+    revised = latent + 0.4 * (centre - latent) + rng.normal(0, 0.7, shape)
+    first, second = (np.clip(np.rint(values), 1, 9) for values in (latent, revised))
+    first[rng.random(shape) < MISSING] = np.nan
+    second[rng.random(shape) < MISSING] = np.nan
+    return Panel(first=first, second=second, groups=groups)
+
+
+def engine_parts(panel: Panel) -> dict[str, Callable[[], object]]:
+    """The steps of one full analysis with the engine, each a call without arguments."""
+
+    def summarise_first():
+        return summarise(panel.first, GRADE_9, groups=panel.groups)
+
+    def summarise_second():
+        return summarise(panel.second, GRADE_9, groups=panel.groups)
+
+    second = summarise_second()
+    return {
+        "summarise round 1": summarise_first,
+        "summarise round 2": summarise_second,
+        "classify round 2": lambda: classify(second, COMET_GRADE, round_number=2),
+        "stability": lambda: stability(panel.first, panel.second, GRADE_9),
+    }
+
+
+def engine_analysis(panel: Panel):
+    """One full analysis with the engine: both summaries, the classification, stability."""
+    first = summarise(panel.first, GRADE_9, groups=panel.groups)
+    second = summarise(panel.second, GRADE_9, groups=panel.groups)
+    return (
+        first,
+        second,
+        classify(second, COMET_GRADE, round_number=2),
+        stability(panel.first, panel.second, GRADE_9),
+    )
+
+
+def floor_call(panel: Panel) -> Callable[[], np.ndarray]:
+    """One bare ``np.bincount`` over round 1's ratings coded ``item * 10 + rating`` (0 for
+    not rated), the index built here, outside the timed call."""
+    n_items = panel.first.shape[1]
+    codes = np.arange(n_items) * 10 + np.nan_to_num(panel.first, nan=0)
+    codes = codes.astype(np.intp).ravel()
+    return lambda: np.bincount(codes, minlength=n_items * 10)
+
+
+def timed(function: Callable[[], object], repeats: int) -> tuple[Timing, object]:
+    """Time ``function`` over ``repeats`` runs after one untimed warm-up; return the timing
+    and the warm-up's result."""
+    result = function()
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        seconds.append(time.perf_counter() - start)
+    return Timing(best=min(seconds), median=statistics.median(seconds)), result
+
+
+def peak_allocation(function: Callable[[], object]) -> int:
+    """Bytes allocated at the peak of one call of ``function`` beyond what was live before."""
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        function()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak - before
+
+
+def compared_statistics(engine, baseline: Analysis) -> Iterator[tuple[str, object, object]]:
+    """(name, engine's values, baseline's values) for every statistic both compute."""
+    first, second, classification, change = engine
+    for round_name, summary, tables in (
+        ("round 1", first, baseline.first),
+        ("round 2", second, baseline.second),
+    ):
+        yield from summary_statistics(round_name, summary, tables.overall)
+        for label, group_summary in summary.by_group.items():
+            table = tables.by_group.xs(label, level="group")
+            yield from summary_statistics(f"{round_name} {label}", group_summary, table)
+    yield "round 2 status", classification.status, baseline.second.overall["status"]
+    for label, status in classification.by_group.items():
+        yield f"round 2 {label} status", status, baseline.second.by_group.xs(label, level="group")[
+            "status"
+        ]
+    for name in ("n_paired", "percent_changed", "mean_abs_change", "delta_iqr"):
+        yield f"stability {name}", getattr(change, name), baseline.stability[name]
+    for name in ("wilcoxon_statistic", "wilcoxon_p"):
+        yield f"stability {name}", getattr(change, name), baseline.stability[name]
+    for band, values in change.delta_percent.items():
+        yield f"stability delta_percent {band}", values, baseline.stability[f"delta_percent_{band}"]
+
+
+SUMMARY_FIELDS = (
+    "n",
+    "n_missing",
+    "mean",
+    "sd",
+    "median",
+    "q1",
+    "q3",
+    "iqr",
+    "p30",
+    "p70",
+    "ipr",
+    "ipras",
+    "disagreement",
+    "consensus",
+    "rwg",
+    "cv",
+)
+
+
+def summary_statistics(where: str, summary, table: pd.DataFrame):
+    """The pairs of :func:`compared_statistics` for one Summary and its baseline table."""
+    for name in SUMMARY_FIELDS:
+        yield f"{where} {name}", getattr(summary, name), table[name]
+    for band, values in summary.percent.items():
+        yield f"{where} percent {band}", values, table[f"percent_{band}"]
+    mode_columns = [f"mode_{point}" for point in range(GRADE_9.minimum, GRADE_9.maximum + 1)]
+    yield f"{where} modes", summary.modes, table[mode_columns]
+
+
+def disagreement(name: str, expected, actual) -> tuple[str | None, float]:
+    """A message if the baseline's values differ from the engine's, and the largest
+    numeric difference (numbers within ``TOLERANCE``, strings exactly)."""
+    expected, actual = np.asarray(expected), np.asarray(actual)
+    if expected.shape != actual.shape:
+        return f"{name}: engine shape {expected.shape}, baseline {actual.shape}", np.inf
+    if expected.dtype.kind in "US" or actual.dtype.kind in "USO":
+        same, largest = expected == actual.astype(str), 0.0
+    else:
+        expected, actual = expected.astype(float), actual.astype(float)
+        difference = np.abs(expected - actual)
+        same = (difference <= TOLERANCE) | (np.isnan(expected) & np.isnan(actual))
+        largest = float(np.nanmax(difference, initial=0.0))
+    if same.all():
+        return None, largest
+    first = np.unravel_index(np.flatnonzero(~same)[0], same.shape)
+    return (
+        f"{name}: {np.count_nonzero(~same)} entries differ, first at {first}: "
+        f"engine {expected[first]!r}, baseline {actual[first]!r}",
+        largest,
+    )
+
+
+def check_agreement(engine, baseline: Analysis) -> str:
+    """Raise SystemExit listing every statistic where the baseline and engine differ;
+    otherwise return a one-line account of what was compared."""
+    messages, largest = [], 0.0
+    compared = 0
+    for name, expected, actual in compared_statistics(engine, baseline):
+        message, difference = disagreement(name, expected, actual)
+        compared += 1
+        largest = max(largest, difference)
+        if message:
+            messages.append(message)
+    if messages:
+        raise SystemExit("baseline DISAGREES with engine:\n  " + "\n  ".join(messages))
+    return (
+        f"baseline agrees with engine: {compared} statistics compared, "
+        f"largest difference {largest:.1e} (tolerance {TOLERANCE:g})"
+    )
+
+
+def verdict(measured: float, goal: float, at_least: bool) -> str:
+    """PASS or MISS for a figure against its goal."""
+    met = measured >= goal if at_least else measured <= goal
+    return "PASS" if met else "MISS"
+
+
+def machine() -> str:
+    """Versions and processor count, so figures from different machines are not confused."""
+    return (
+        f"numpy {np.__version__}, scipy {scipy.__version__}, pandas {pd.__version__}, "
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+        f"{platform.system()} {platform.machine()}"
+    )
+
+
+def report(args: argparse.Namespace) -> None:
+    """Build the panel, check the baseline, time everything and print the figures."""
+    n_participants, n_items = (500, 40) if args.quick else (5000, 300)
+    panel = make_panel(n_participants, n_items)
+    print(
+        f"delphi engine benchmark: {n_participants} participants x {n_items} items, 1-9 scale, "
+        f"{MISSING:.0%} missing, {len(GROUPS)} groups, 2 rounds, seed {SEED}"
+    )
+    print(f"machine: {machine()}")
+    print(
+        "full analysis: summarise overall and per group for both rounds, "
+        "classify round 2 (COMET_GRADE), stability"
+    )
+
+    engine_time, engine_result = timed(lambda: engine_analysis(panel), args.repeats)
+    baseline_time, baseline_result = timed(
+        lambda: full_analysis(panel.first, panel.second, panel.groups), args.repeats
+    )
+    print(check_agreement(engine_result, baseline_result))
+    floor_time, _ = timed(floor_call(panel), args.repeats)
+    parts = {name: timed(call, args.repeats)[0] for name, call in engine_parts(panel).items()}
+    peak = peak_allocation(lambda: engine_analysis(panel))
+
+    print(f"\ntimes per call, {args.repeats} runs after a warm-up:      best    median")
+    rows = {"engine, full analysis": engine_time, **{f"  {k}": v for k, v in parts.items()}}
+    rows |= {"pandas baseline": baseline_time, "np.bincount floor (round 1)": floor_time}
+    for name, timing in rows.items():
+        print(f"  {name:<42}{timing.best * 1e3:9.2f} ms{timing.median * 1e3:9.2f} ms")
+
+    speedup = baseline_time.best / engine_time.best
+    over_floor = engine_time.best / floor_time.best
+    memory = peak / panel.first.nbytes
+    print("\nratios (best times)                           measured  goal")
+    for name, measured, goal, at_least in (
+        ("pandas baseline / engine", speedup, SPEEDUP_GOAL, True),
+        ("engine / np.bincount floor", over_floor, FLOOR_GOAL, False),
+        ("peak memory / ratings array", memory, MEMORY_GOAL, False),
+    ):
+        sign = ">=" if at_least else "<="
+        print(
+            f"  {name:<42}{measured:7.1f}x  {sign} {goal:g}x  {verdict(measured, goal, at_least)}"
+        )
+    print(
+        f"  (peak {peak / 2**20:.1f} MiB of tracemalloc'd allocations, ratings array "
+        f"{panel.first.nbytes / 2**20:.1f} MiB)"
+    )
+
+
+def repeat_count(text: str) -> int:
+    """argparse type for ``--repeats``: an integer from 1 to MAX_REPEATS."""
+    value = int(text)
+    if not 1 <= value <= MAX_REPEATS:
+        raise argparse.ArgumentTypeError(f"repeats must be 1 to {MAX_REPEATS}, got {value}")
+    return value
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the options and print the report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="500 participants x 40 items")
+    parser.add_argument("--repeats", type=repeat_count, default=7, help="timed runs (7)")
+    report(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

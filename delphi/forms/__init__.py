@@ -1,0 +1,1 @@
+"""WTForms forms rendered with GOV.UK widgets; they check shape and range, never the database."""
