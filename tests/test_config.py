@@ -71,3 +71,16 @@ def test_default_instance_folder_is_the_top_level_one(monkeypatch, project_root)
     assert Path(app.template_folder) == project_root / "templates"
     assert Path(app.static_folder) == project_root / "static"
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite://"
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path, monkeypatch):
+    monkeypatch.setenv("DELPHI_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SQLITE_BUSY_TIMEOUT_MS": 4321})
+    with app.app_context():
+        from delphi.extensions import db
+
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 4321
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        db.engine.dispose()

@@ -1,11 +1,26 @@
 """Database tables. Importing this package registers every model with the metadata."""
 
 from .accounts import Role, StudyMembership, User
+from .documents import ConsentRecord, Document, DocumentKind, DocumentVersion
 from .items import Item, ItemLink, ItemStatus, ItemVersion, LinkKind, ResponseType
 from .participants import Invitation, Participant, ParticipantContact, ParticipantStatus
-from .records import AuditEvent, OutboxMessage, OutboxStatus, ResultSnapshot
+from .records import (
+    AuditEvent,
+    MessageKind,
+    OutboxMessage,
+    OutboxStatus,
+    ResultSnapshot,
+)
 from .responses import Answer, AnswerSource, Comment, ModerationState, Ranking, Suggestion
-from .rounds import Round, RoundItem, RoundKind, RoundParticipation, RoundState
+from .rounds import (
+    Round,
+    RoundItem,
+    RoundKind,
+    RoundParticipation,
+    RoundState,
+    ScheduledReminder,
+)
+from .staff import StaffInvitation
 from .study import (
     CarryForwardPolicy,
     ConsensusRule,
@@ -21,8 +36,9 @@ from .study import (
 from .types import UTCDateTime, utcnow
 
 __all__ = [
-    "Answer", "AnswerSource", "AuditEvent", "CarryForwardPolicy", "Comment", "ConsensusRule",
-    "Dimension", "Invitation", "Item", "ItemLink", "ItemStatus", "ItemVersion", "LinkKind",
+    "Answer", "AnswerSource", "AuditEvent", "CarryForwardPolicy", "Comment", "ConsentRecord",
+    "ConsensusRule", "Dimension", "Document", "DocumentKind", "DocumentVersion", "MessageKind",
+    "ScheduledReminder", "StaffInvitation", "Invitation", "Item", "ItemLink", "ItemStatus", "ItemVersion", "LinkKind",
     "ModerationState", "OutboxMessage", "OutboxStatus", "Participant", "ParticipantContact",
     "ParticipantStatus", "Ranking", "RatingScale", "ResponseType", "ResultSnapshot", "Role",
     "Round", "RoundItem", "RoundKind", "RoundParticipation", "RoundState", "RuleRole",

@@ -41,6 +41,14 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class MessageKind(enum.StrEnum):
+    INVITATION = "invitation"
+    REMINDER = "reminder"
+    TEST = "test"
+    STAFF_INVITATION = "staff_invitation"
+    NOTICE = "notice"
+
+
 class OutboxMessage(db.Model):
     """An e-mail waiting to be sent, so a slow mail server never blocks a page."""
 
@@ -50,6 +58,11 @@ class OutboxMessage(db.Model):
     study_id: Mapped[int | None] = mapped_column(
         ForeignKey("study.id", ondelete="CASCADE"), index=True
     )
+    kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind), default=MessageKind.NOTICE)
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL"), index=True
+    )
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id", ondelete="SET NULL"))
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)

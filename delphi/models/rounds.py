@@ -142,3 +142,16 @@ class RoundParticipation(db.Model):
 
     round: Mapped[Round] = relationship(back_populates="participations")
     participant: Mapped[Participant] = relationship()  # noqa: F821
+
+
+class ScheduledReminder(db.Model):
+    """A reminder to send at a set time to everyone who has not completed the round."""
+
+    __tablename__ = "scheduled_reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    send_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

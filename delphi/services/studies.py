@@ -19,6 +19,8 @@ from ..models import (
     User,
 )
 
+EDITOR_ROLES = (Role.OWNER, Role.FACILITATOR)
+
 
 @dataclass(frozen=True)
 class GroupRecruitment:
@@ -84,6 +86,11 @@ def get_for_member(study_id: int, user: User, roles: Iterable[Role] | None = Non
             "Ask the study's owner if you need to do this."
         )
     return study
+
+
+def get_for_editor(study_id: int, user: User) -> Study:
+    """The study, if ``user`` may change it (owner or facilitator); see :func:`get_for_member`."""
+    return get_for_member(study_id, user, roles=EDITOR_ROLES)
 
 
 def group_recruitment(study: Study) -> list[GroupRecruitment]:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from delphi import engine
 from delphi.models import Answer, Comment, ParticipantStatus, RoundState, Suggestion
-from delphi.services import demo
+from delphi.services import demo, studies
 
 
 @pytest.fixture
@@ -70,8 +70,8 @@ def test_comments_suggestions_and_unable_to_score(db, demo_study):
 
 
 def test_one_group_is_below_its_target(demo_study):
-    below = [group.name for group in demo_study.groups
-             if sum(p.group is group for p in demo_study.participants) < group.target_number]
+    below = [row.group.name for row in studies.group_recruitment(demo_study)
+             if row.is_below_target]
     assert below == ["Patients and carers"]
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from ..services import studies
-
-bp = Blueprint("facilitator", __name__)
+from ...services import studies
+from . import bp
 
 
 @bp.get("/")

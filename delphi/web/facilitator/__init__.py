@@ -1,0 +1,10 @@
+"""The study team's pages: one blueprint, one module per area of work.
+
+Each module adds its routes to :data:`bp`; importing them here registers them.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("facilitator", __name__)
+
+from . import studies  # noqa: E402, F401  (registers routes on bp)

@@ -1,0 +1,32 @@
+"""Smoke test of the engine benchmark: it runs, checks its baseline, and prints its ratios.
+
+No timing is asserted: speed depends on the machine, and the benchmark reports goals itself.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_engine.py"
+
+
+@pytest.mark.slow
+def test_quick_benchmark_agrees_with_baseline_and_prints_its_ratios():
+    pytest.importorskip("pandas", reason="the baseline needs the [bench] extra")
+    run = subprocess.run(
+        [sys.executable, str(BENCHMARK), "--quick", "--repeats", "2"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "baseline agrees with engine" in run.stdout
+    for ratio in (
+        "pandas baseline / engine",
+        "engine / np.bincount floor",
+        "peak memory / ratings array",
+    ):
+        assert ratio in run.stdout
