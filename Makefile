@@ -25,9 +25,12 @@ $(VENV)/.installed-bench: setup.cfg pyproject.toml $(VENV)/.installed
 	touch $@
 
 ## make run: virtual environment, install, migrate, demo study, serve on 127.0.0.1:5000
+## with the outbox worker beside the web server (stopped when the server stops)
 run: $(VENV)/.installed
 	$(FLASK) init-db
 	$(FLASK) load-demo --if-empty
+	$(FLASK) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: the whole suite on SQLite and a throwaway PostgreSQL, browser tests included

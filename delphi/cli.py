@@ -18,6 +18,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(create_user)
     app.cli.add_command(load_demo)
+    app.cli.add_command(worker)
 
 
 @click.command("init-db")
@@ -63,6 +64,51 @@ def load_demo(if_empty: bool) -> None:
     click.echo(f"Loaded demo study {result.study.title!r}.")
     click.echo(f"Facilitator login: {result.facilitator_email} / {result.password}")
     click.echo(f"Steering-group login: {result.steering_email} / {result.password}")
+
+
+@click.command("worker")
+@with_appcontext
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=None,
+              help="Seconds between passes (default: WORKER_POLL_SECONDS, 10).")
+def worker(once: bool, interval: float | None) -> None:
+    """Deliver queued e-mail over SMTP and send scheduled reminders; Ctrl-C stops it."""
+    import signal
+    import threading
+
+    from flask import current_app
+
+    from .services import mailer
+    from .services import worker as outbox
+
+    if not mailer.is_configured():
+        click.echo("E-mail is not set up for this installation (DELPHI_MAIL_SERVER is empty), "
+                   "so there is nothing to deliver: private links are shown on screen "
+                   "instead. The worker stops.")
+        return
+    if once:
+        click.echo(outbox.summary(outbox.deliver_due()))
+        return
+    interval = interval or float(current_app.config["WORKER_POLL_SECONDS"])
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda _signum, _frame: stop.set())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    click.echo(f"Worker delivering through {current_app.config['MAIL_SERVER']}:"
+               f"{current_app.config['MAIL_PORT']} every {interval:g} s; Ctrl-C stops it.")
+
+    def on_pass(report) -> None:
+        if report.handled or report.reminders_queued:
+            click.echo(outbox.summary(report))
+
+    def on_error(error: Exception) -> None:
+        click.echo(f"This pass failed; trying again: {outbox.brief(error)}", err=True)
+
+    try:
+        outbox.run(interval, stop, on_pass=on_pass, on_error=on_error)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo("Worker stopped.")
 
 
 def _safe_url() -> str:

@@ -27,9 +27,22 @@ def defaults(instance_path: Path) -> dict:
         "DATABASE_URL": f"sqlite:///{instance_path / 'delphi.sqlite'}",
         "SQLITE_BUSY_TIMEOUT_MS": 15000,
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
-        "MAIL_SERVER": "127.0.0.1",
+        # An empty MAIL_SERVER means no SMTP (the embedded demo): private links are shown on
+        # screen for the facilitator to copy, and the worker has nothing to deliver.
+        "MAIL_SERVER": "",
         "MAIL_PORT": 25,
+        "MAIL_USE_TLS": False,  # STARTTLS after connecting
+        "MAIL_USE_SSL": False,  # TLS from the first byte (usually port 465)
+        "MAIL_USERNAME": "",
+        "MAIL_PASSWORD": "",
         "MAIL_SENDER": "delphi@localhost",
+        "MAIL_TIMEOUT": 30,
+        "WORKER_POLL_SECONDS": 10,
+        # Where participants reach this site, for links in e-mails; empty: the address of the
+        # request that queued the message (the worker, with no request, uses 127.0.0.1:5000).
+        "PUBLIC_URL": "",
+        "INVITATION_LINK_DAYS": 60,
+        "STAFF_INVITATION_DAYS": 7,
         "LOGIN_MAX_ATTEMPTS": 5,
         "LOGIN_LOCKOUT_MINUTES": 15,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -97,8 +110,9 @@ def check(config: dict) -> None:
     Raises
     ------
     ConfigError
-        ``ENV`` is neither production nor development, or production runs on the
-        placeholder or a short secret key.
+        ``ENV`` is neither production nor development, production runs on the
+        placeholder or a short secret key, or production sends e-mail without
+        ``PUBLIC_URL`` (the worker would put wrong links in scheduled reminders).
     """
     if config["ENV"] not in ("production", "development"):
         raise ConfigError(
@@ -111,6 +125,11 @@ def check(config: dict) -> None:
                 "Production needs its own SECRET_KEY: set DELPHI_SECRET_KEY to a random "
                 "string of at least 32 characters (python -c 'import secrets; "
                 "print(secrets.token_hex(32))') or put SECRET_KEY in instance/config.py."
+            )
+        if str(config.get("MAIL_SERVER") or "").strip() and not config.get("PUBLIC_URL"):
+            raise ConfigError(
+                "Production sends e-mail, so links in it need the site's address: set "
+                "DELPHI_PUBLIC_URL, like https://delphi.example.org/."
             )
 
 

@@ -3,8 +3,11 @@
 No Flask, no SQLAlchemy, no I/O: arrays in, frozen dataclasses of arrays out.
 """
 
+from delphi.engine.agreement import Agreement, agreement
+from delphi.engine.chnri import ChnriScores, chnri
 from delphi.engine.classification import Classification, RuleComparison, classify, compare_rules
 from delphi.engine.counts import QUANTILE_METHODS, CountTable, count_ratings, quantiles_from_counts
+from delphi.engine.ranking import Concordance, Ranking, kendalls_w, rank_aggregate
 from delphi.engine.rules import (
     COMET_GRADE,
     COMET_GRADE_OUT_BY_GROUP,
@@ -22,6 +25,14 @@ from delphi.engine.rules import (
     rule_from_json,
 )
 from delphi.engine.scale import GRADE_9, LIKERT_5, Scale, validate_groups, validate_ratings
+from delphi.engine.stability import (
+    AttritionBias,
+    Stability,
+    attrition_bias,
+    holm,
+    stability,
+    stability_counts,
+)
 from delphi.engine.summary import Summary, summarise, summarise_counts
 from delphi.engine.suppression import SuppressionResult, small_cell_suppression
 
@@ -58,4 +69,18 @@ __all__ = [
     "SuppressionResult",
     "validate_groups",
     "validate_ratings",
+    "Agreement",
+    "agreement",
+    "AttritionBias",
+    "attrition_bias",
+    "ChnriScores",
+    "chnri",
+    "Concordance",
+    "holm",
+    "kendalls_w",
+    "rank_aggregate",
+    "Ranking",
+    "Stability",
+    "stability",
+    "stability_counts",
 ]

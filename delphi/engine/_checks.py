@@ -15,5 +15,5 @@ def finite_panel(values, name):
     infinite = np.isinf(array)
     if infinite.any():
         row, column = np.argwhere(infinite)[0]
-        raise ValueError(f"{name}[{row}, {column}] = {array[row, column]!r} is not finite")
+        raise ValueError(f"{name}[{row}, {column}] = {array[row, column]:g} is not finite")
     return array

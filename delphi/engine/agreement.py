@@ -47,9 +47,9 @@ def agreement(ratings, level="ordinal"):
     Parameters
     ----------
     ratings : array_like, shape (raters, units)
-        One row per rater, one column per unit (item), ``np.nan`` where a rater gave no value.
-        This is the orientation of the ``krippendorff`` package's ``reliability_data``;
-        transpose a participants × items ratings matrix only if raters are not already rows.
+        One row per rater, one column per unit (item), ``np.nan`` where a rater gave no value:
+        the engine's participants × items orientation (participants rate, items are the
+        units), and that of the ``krippendorff`` package's ``reliability_data``.
     level : {"nominal", "ordinal", "interval"}
         Metric for Krippendorff's alpha. Fleiss' kappa is always nominal.
 
@@ -109,9 +109,11 @@ def agreement(ratings, level="ordinal"):
     rated = ~np.isnan(data)
     values, codes = np.unique(data[rated], return_inverse=True)
     unit = np.broadcast_to(np.arange(n_units), data.shape)[rated]
-    counts = np.bincount(unit * values.size + codes, minlength=n_units * values.size).reshape(
-        n_units, values.size
-    ).astype(float)
+    counts = (
+        np.bincount(unit * values.size + codes, minlength=n_units * values.size)
+        .reshape(n_units, values.size)
+        .astype(float)
+    )
     complete = rated.all(axis=0)
     pairable = counts.sum(axis=1) >= 2
     return Agreement(

@@ -144,7 +144,7 @@ def _valid_answers(answers):
     bad = ~np.isnan(data) & ~np.isin(data, ANSWERS)
     if bad.any():
         raise ValueError(
-            f"answers must be 1, 0.5, 0 or nan, got {data[bad][0]!r} "
+            f"answers must be 1, 0.5, 0 or nan, got {data[bad][0]:g} "
             f"(expert {np.argwhere(bad)[0][0]})"
         )
     return data

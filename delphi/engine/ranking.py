@@ -177,7 +177,6 @@ def rank_aggregate(ranks, top_n=None, groups=None, method="points", k=None):
     points = indicator @ np.where(chosen, top_n + 1 - positions, 0.0)
     rank_sums = indicator @ np.where(chosen, positions, 0.0)
 
-    group_position = stats.rankdata(-points, method="average", axis=1)
     if method == "union":
         place = stats.rankdata(-points, method="min", axis=1)
         in_top = (place <= k) & (points > 0)
@@ -192,7 +191,7 @@ def rank_aggregate(ranks, top_n=None, groups=None, method="points", k=None):
     elif method == "weighted":
         score = (points / indicator.sum(axis=1, keepdims=True)).sum(axis=0)
     else:
-        score = (n_items + 1 - group_position).sum(axis=0)
+        score = sum(n_items + 1 - group.position for group in by_group.values())
     return _ranking(
         method,
         top_n,
@@ -240,7 +239,7 @@ def _positions(ranks):
     if bad.any():
         participant, item = np.argwhere(bad)[0]
         raise ValueError(
-            f"ranks[{participant}, {item}] = {positions[participant, item]!r} is not a rank "
+            f"ranks[{participant}, {item}] = {positions[participant, item]:g} is not a rank "
             f"position (an integer from 1; np.nan = not chosen)"
         )
     if positions[chosen].max() > 1:
@@ -300,7 +299,7 @@ def kendalls_w(ranks):
     Notes
     -----
     Kendall & Babington Smith (Ann Math Stat 1939;10:275–87); tie correction as in Siegel &
-    Castellan (1988, section 9.4). With :math:`m` raters, :math:`n` items, rank sums
+    Castellan (1988). With :math:`m` raters, :math:`n` items, rank sums
     :math:`R_i` and, for each rater, :math:`T = \sum (t^3 - t)` over its groups of :math:`t`
     tied ranks:
 

@@ -35,8 +35,9 @@ def signed_rank_test(difference_counts, zero_method="wilcox", method="auto"):
     Returns
     -------
     statistic, p_value : numpy.ndarray
-        ``min(R+, R-)`` and the two-sided p-value; both NaN where the test is undefined (no
-        pairs, or no non-zero difference under "wilcox" or "pratt").
+        ``min(R+, R-)`` and the two-sided p-value; both NaN where there is nothing to test:
+        no pairs, or every difference zero (where scipy warns and returns NaN under "wilcox"
+        and "pratt", and reports p = 1 under "zsplit").
 
     Notes
     -----
@@ -86,15 +87,15 @@ def signed_rank_test(difference_counts, zero_method="wilcox", method="auto"):
     if zero_method != "wilcox":
         ranked[:, 0] = zeros
     rank = np.cumsum(ranked, axis=1) - (ranked - 1) / 2
-    r_plus = np.sum(positive * rank, axis=1)
-    r_minus = np.sum(negative * rank, axis=1)
-    if zero_method == "zsplit":
-        r_plus = r_plus + zeros * rank[:, 0] / 2
-        r_minus = r_minus + zeros * rank[:, 0] / 2
+    # Rank sums of the non-zero differences; "zsplit" adds half the zeros' ranks to each.
+    nonzero_plus = np.sum(positive * rank, axis=1)
+    zero_half = zeros * rank[:, 0] / 2 if zero_method == "zsplit" else 0.0
+    r_plus = nonzero_plus + zero_half
+    r_minus = np.sum(negative * rank, axis=1) + zero_half
 
     n_pairs = counts.sum(axis=1)
     n_nonzero = n_pairs - zeros
-    defined = (n_nonzero > 0) | ((zero_method == "zsplit") & (n_pairs > 0))
+    defined = n_nonzero > 0
     has_ties = (positive + negative > 1).any(axis=1)
     if method == "auto":
         small = n_pairs <= AUTO_EXACT_LIMIT
@@ -106,17 +107,16 @@ def signed_rank_test(difference_counts, zero_method="wilcox", method="auto"):
     exact &= defined
     flips &= defined
 
-    p = _normal_p(r_plus, ranked, n_pairs, zeros, zero_method)
     count = ranked.sum(axis=1)
+    p = _normal_p(r_plus, ranked, count, zeros, zero_method)
     p[exact] = _exact_p(r_plus[exact], count[exact])
-    p[flips] = _sign_flip_p(2 * np.sum(positive * rank, axis=1)[flips], ranked[flips], rank[flips])
+    p[flips] = _sign_flip_p(2 * nonzero_plus[flips], ranked[flips], rank[flips])
     statistic = np.where(defined, np.minimum(r_plus, r_minus), np.nan)
     return statistic, np.where(defined, p, np.nan)
 
 
-def _normal_p(r_plus, ranked, n_pairs, zeros, zero_method):
+def _normal_p(r_plus, ranked, n, zeros, zero_method):
     """Two-sided normal-approximation p-value (scipy's "asymptotic", no continuity)."""
-    n = ranked.sum(axis=1)
     mean = n * (n + 1) / 4
     variance = n * (n + 1) * (2 * n + 1)
     ties = ranked
@@ -145,7 +145,7 @@ def _exact_p(r_plus, count):
             low, high = int(np.floor(r_plus[item])), int(np.ceil(r_plus[item]))
             at_least = pmf[low:].sum() if low <= mean else 1 - pmf[:low].sum()
             at_most = pmf[: high + 1].sum() if high <= mean else 1 - pmf[high + 1 :].sum()
-            p[item] = min(2 * min(at_least, at_most), 1.0)
+            p[item] = np.clip(2 * min(at_least, at_most), 0.0, 1.0)
     return p
 
 

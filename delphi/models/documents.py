@@ -63,6 +63,7 @@ class DocumentVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     document: Mapped[Document] = relationship(back_populates="versions")
+    created_by: Mapped[User | None] = relationship()  # noqa: F821
 
 
 class ConsentRecord(db.Model):

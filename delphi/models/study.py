@@ -63,6 +63,7 @@ class Study(db.Model):
     retention_date: Mapped[date | None] = mapped_column(Date)
     language: Mapped[str] = mapped_column(String(16), default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    protocol_fixed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list[StudyMembership]] = relationship(  # noqa: F821
         back_populates="study", cascade="all, delete-orphan"
@@ -77,7 +78,10 @@ class Study(db.Model):
         back_populates="study", cascade="all, delete-orphan", order_by="StakeholderGroup.position"
     )
     rules: Mapped[list[ConsensusRule]] = relationship(
-        back_populates="study", cascade="all, delete-orphan"
+        back_populates="study", cascade="all, delete-orphan", order_by="ConsensusRule.id"
+    )
+    deviations: Mapped[list[ProtocolDeviation]] = relationship(
+        back_populates="study", cascade="all, delete-orphan", order_by="ProtocolDeviation.id"
     )
     items: Mapped[list[Item]] = relationship(  # noqa: F821
         back_populates="study", cascade="all, delete-orphan", order_by="Item.position"
@@ -173,3 +177,25 @@ class ConsensusRule(db.Model):
     fixed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     study: Mapped[Study] = relationship(back_populates="rules")
+
+
+class ProtocolDeviation(db.Model):
+    """A change to the pre-registered protocol after round 1 opened, with its reason.
+
+    ``what`` names the part changed (``rules``, ``planned_rounds``, ``carry_forward_policy``);
+    ``before`` and ``after`` hold its values in JSON, so the report can show both.
+    """
+
+    __tablename__ = "protocol_deviation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    what: Mapped[str] = mapped_column(String(50))
+    before: Mapped[dict] = mapped_column(JSON, default=dict)
+    after: Mapped[dict] = mapped_column(JSON, default=dict)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    study: Mapped[Study] = relationship(back_populates="deviations")
+    user: Mapped[User | None] = relationship()  # noqa: F821

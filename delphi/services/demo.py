@@ -41,6 +41,7 @@ from ..models import (
     User,
     utcnow,
 )
+from . import protocol
 from .transaction import unit_of_work
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for local demo logins only
@@ -150,6 +151,7 @@ def load_demo(only_if_empty: bool = False) -> DemoLogins | None:
     _staff(study)
     dimension, items = _design(study)
     round_ = _closed_round_one(study, items, now)
+    protocol.fix_protocol(study, now=round_.opened_at)
     participants = _participants(study, rng)
     _answers(round_, dimension, participants, rng, now)
     _mark_not_returning(study, participants, rng, now)

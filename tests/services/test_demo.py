@@ -81,6 +81,11 @@ def test_ten_to_twenty_percent_will_not_return(demo_study):
     assert all(p.withdrawn_at is not None for p in leaving)
 
 
+def test_protocol_was_fixed_when_round_one_opened(demo_study):
+    assert demo_study.protocol_fixed_at == demo_study.rounds[0].opened_at
+    assert all(rule.fixed_at == demo_study.rounds[0].opened_at for rule in demo_study.rules)
+
+
 def test_round_one_participation_is_complete(demo_study):
     participations = demo_study.rounds[0].participations
     assert len(participations) == 60

@@ -7,4 +7,13 @@ from flask import Blueprint
 
 bp = Blueprint("facilitator", __name__)
 
-from . import studies  # noqa: E402, F401  (registers routes on bp)
+from . import (  # noqa: E402, F401  (each module registers its routes on bp)
+    audit,
+    design,
+    documents,
+    items,
+    messages,
+    participants,
+    studies,
+    team,
+)
