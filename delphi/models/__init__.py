@@ -13,6 +13,7 @@ from .records import (
 )
 from .responses import Answer, AnswerSource, Comment, ModerationState, Ranking, Suggestion
 from .rounds import (
+    ItemDecision,
     Round,
     RoundItem,
     RoundKind,
@@ -49,6 +50,7 @@ __all__ = [
     "DocumentKind",
     "DocumentVersion",
     "Invitation",
+    "ItemDecision",
     "Item",
     "ItemLink",
     "ItemStatus",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..errors import RoundStateError
@@ -52,6 +52,7 @@ class Round(db.Model):
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopen_reason: Mapped[str | None] = mapped_column(Text)
     feedback: Mapped[dict] = mapped_column(JSON, default=dict)
+    shows_no_comments: Mapped[bool] = mapped_column(default=False)
 
     study: Mapped[Study] = relationship(back_populates="rounds")  # noqa: F821
     round_items: Mapped[list[RoundItem]] = relationship(
@@ -107,8 +108,22 @@ class Round(db.Model):
         return self.state == RoundState.OPEN
 
 
+class ItemDecision(enum.StrEnum):
+    """What happened to an item after a round closed, and who decided."""
+
+    CARRIED_BY_RULE = "carried_by_rule"
+    RETIRED_BY_RULE = "retired_by_rule"
+    KEPT_FOR_CONFIRMATION = "kept_for_confirmation"
+    CARRIED_BY_FACILITATOR = "carried_by_facilitator"
+    RETIRED_BY_FACILITATOR = "retired_by_facilitator"
+
+
 class RoundItem(db.Model):
-    """An item as shown in one round: the exact wording (item version) participants saw."""
+    """An item as shown in one round: the exact wording (item version) participants saw.
+
+    After the round closes, ``status`` holds its classification under the primary rule and
+    ``decision`` / ``decision_reason`` what happened to it next (for the report).
+    """
 
     __tablename__ = "round_item"
     __table_args__ = (UniqueConstraint("round_id", "item_id"),)
@@ -119,6 +134,9 @@ class RoundItem(db.Model):
     item_version_id: Mapped[int] = mapped_column(ForeignKey("item_version.id"))
     position: Mapped[int] = mapped_column(default=0)
     is_carried_forward: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str | None] = mapped_column(String(32))
+    decision: Mapped[ItemDecision | None] = mapped_column(str_enum(ItemDecision))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
 
     round: Mapped[Round] = relationship(back_populates="round_items")
     item: Mapped[Item] = relationship()  # noqa: F821
