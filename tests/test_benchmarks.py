@@ -14,7 +14,6 @@ BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_engine.p
 
 @pytest.mark.slow
 def test_quick_benchmark_agrees_with_baseline_and_prints_its_ratios():
-    pytest.importorskip("pandas", reason="the baseline needs the [bench] extra")
     run = subprocess.run(
         [sys.executable, str(BENCHMARK), "--quick", "--repeats", "2"],
         capture_output=True,

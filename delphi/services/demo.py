@@ -42,6 +42,7 @@ from ..models import (
     utcnow,
 )
 from . import protocol
+from .participants import new_pseudonym
 from .transaction import unit_of_work
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for local demo logins only
@@ -232,10 +233,11 @@ def _closed_round_one(study: Study, items: list[Item], now) -> Round:
 
 def _participants(study: Study, rng: random.Random) -> list[Participant]:
     participants = []
+    taken: set[str] = set()
     for group, (_name, _target, recruited, _leaving) in zip(study.groups, GROUPS, strict=True):
         for _ in range(recruited):
             participant = Participant(
-                study=study, group=group, pseudonym=f"P-{rng.getrandbits(40):010x}",
+                study=study, group=group, pseudonym=new_pseudonym(taken),
                 status=ParticipantStatus.ACTIVE, consent_version="1.0",
             )
             participants.append(participant)
