@@ -72,7 +72,7 @@ def load_demo(if_empty: bool) -> None:
 @click.option("--interval", type=click.FloatRange(min=0.1), default=None,
               help="Seconds between passes (default: WORKER_POLL_SECONDS, 10).")
 def worker(once: bool, interval: float | None) -> None:
-    """Deliver queued e-mail over SMTP and send scheduled reminders; Ctrl-C stops it."""
+    """Close rounds at their close date, send scheduled reminders and deliver queued e-mail."""
     import signal
     import threading
 
@@ -82,10 +82,9 @@ def worker(once: bool, interval: float | None) -> None:
     from .services import worker as outbox
 
     if not mailer.is_configured():
-        click.echo("E-mail is not set up for this installation (DELPHI_MAIL_SERVER is empty), "
-                   "so there is nothing to deliver: private links are shown on screen "
-                   "instead. The worker stops.")
-        return
+        click.echo("E-mail is not set up for this installation (DELPHI_MAIL_SERVER is empty): "
+                   "private links are shown on screen instead, and the worker only closes "
+                   "rounds at their close date.")
     if once:
         click.echo(outbox.summary(outbox.deliver_due()))
         return
@@ -93,11 +92,10 @@ def worker(once: bool, interval: float | None) -> None:
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda _signum, _frame: stop.set())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
-    click.echo(f"Worker delivering through {current_app.config['MAIL_SERVER']}:"
-               f"{current_app.config['MAIL_PORT']} every {interval:g} s; Ctrl-C stops it.")
+    click.echo(f"Worker running every {interval:g} s; Ctrl-C stops it.")
 
     def on_pass(report) -> None:
-        if report.handled or report.reminders_queued:
+        if report.handled or report.reminders_queued or report.rounds_closed:
             click.echo(outbox.summary(report))
 
     def on_error(error: Exception) -> None:

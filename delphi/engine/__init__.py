@@ -35,6 +35,7 @@ from delphi.engine.stability import (
 )
 from delphi.engine.summary import Summary, summarise, summarise_counts
 from delphi.engine.suppression import SuppressionResult, small_cell_suppression
+from delphi.engine.version import ENGINE_VERSION
 
 __all__ = [
     "Classification",
@@ -46,6 +47,7 @@ __all__ = [
     "count_ratings",
     "CountTable",
     "Criterion",
+    "ENGINE_VERSION",
     "EveryGroupRule",
     "GRADE_9",
     "LIKERT_5",

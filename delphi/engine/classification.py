@@ -25,6 +25,10 @@ from delphi.engine.rules import (
     check_round_number,
 )
 
+_Texts = Callable[[], Any]
+"""A function formatting one text per item (a list, or an array for ``_evaluate``), called
+only when the reasons are read."""
+
 CONSENSUS_STATUSES = ("consensus_in", "no_consensus", "consensus_out")
 RAND_STATUSES = ("appropriate", "uncertain", "inappropriate")
 """Status vocabularies as (positive, neutral, negative)."""
@@ -42,6 +46,48 @@ _LABEL = {
 }
 _LOCATION = ("median", "mean")
 _SPREAD = ("iqr", "sd")
+
+
+class _Later:
+    """A field value to compute when it is first read: wraps the function computing it."""
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute: Callable[[], Any]):
+        self.compute = compute
+
+    def __reduce__(self):
+        # Pickled as the value: the function is usually a closure, which pickle refuses.
+        return _value, (self.compute(),)
+
+
+def _value(value):
+    """``value`` itself: how an unpickled :class:`_Later` comes back."""
+    return value
+
+
+class _ComputedOnRead:
+    """A dataclass field whose value may be given as a :class:`_Later`.
+
+    Formatting the reason texts is nearly all of :func:`classify`'s time (Python f-strings,
+    several per item and group), so they are built on the first read of the field and then
+    kept; a caller that needs only the statuses never pays for them. The field keeps its
+    name and place in ``__init__``, ``dataclasses.fields`` and ``repr`` (which reads it).
+    """
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            raise AttributeError(self.name)  # like any field without a default
+        value = instance.__dict__[self.name]
+        if isinstance(value, _Later):
+            value = instance.__dict__[self.name] = value.compute()
+        return value
+
+    def __set__(self, instance, value):
+        instance.__dict__[self.name] = value
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,14 +110,15 @@ class Classification:
     group_reasons : dict
         Group label -> reasons array, matching ``by_group``.
 
-    The arrays are read-only.
+    The arrays are read-only. ``reasons`` and ``group_reasons`` are formatted when first
+    read, not by :func:`classify`: the statuses alone are about 2 % of the work.
     """
 
     rule: Rule
     status: np.ndarray
-    reasons: np.ndarray
+    reasons: np.ndarray = _ComputedOnRead()
     by_group: dict[Any, np.ndarray]
-    group_reasons: dict[Any, np.ndarray]
+    group_reasons: dict[Any, np.ndarray] = _ComputedOnRead()
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,7 +130,7 @@ class RuleComparison:
     status : dict
         Rule name -> status array, in the order the rules were given.
     reasons : dict
-        Rule name -> reasons array.
+        Rule name -> reasons array (formatted when first read, as in :class:`Classification`).
     flips : ndarray of bool, shape (items,)
         True where the rules disagree. Statuses of different vocabularies are compared by
         polarity: consensus in = appropriate (positive), no consensus = uncertain (neutral),
@@ -91,7 +138,7 @@ class RuleComparison:
     """
 
     status: dict[str, np.ndarray]
-    reasons: dict[str, np.ndarray]
+    reasons: dict[str, np.ndarray] = _ComputedOnRead()
     flips: np.ndarray
 
 
@@ -148,7 +195,7 @@ def classify(summary, rule: Rule, round_number: int = 1) -> Classification:
     if not isinstance(rule, Rule):
         raise ValueError(f"rule must be a Rule (e.g. COMET_GRADE), got {rule!r}")
     check_round_number(round_number)
-    status, reasons = _evaluate(summary, rule, round_number, within_group=False)
+    status, explain = _evaluate(summary, rule, round_number, within_group=False)
     groups = {
         label: _evaluate(group, rule, round_number, within_group=True)
         for label, group in (summary.by_group or {}).items()
@@ -156,9 +203,9 @@ def classify(summary, rule: Rule, round_number: int = 1) -> Classification:
     return Classification(
         rule=rule,
         status=status,
-        reasons=reasons,
+        reasons=_Later(explain),
         by_group={label: result[0] for label, result in groups.items()},
-        group_reasons={label: result[1] for label, result in groups.items()},
+        group_reasons=_Later(lambda: {label: result[1]() for label, result in groups.items()}),
     )
 
 
@@ -215,7 +262,7 @@ def compare_rules(
     polarity = np.stack([_polarity(result.status) for result in results.values()])
     return RuleComparison(
         status={name: result.status for name, result in results.items()},
-        reasons={name: result.reasons for name, result in results.items()},
+        reasons=_Later(lambda: {name: result.reasons for name, result in results.items()}),
         flips=(polarity != polarity[0]).any(axis=0),
     )
 
@@ -227,11 +274,17 @@ def _polarity(status: np.ndarray) -> np.ndarray:
 
 
 def _evaluate(summary, rule: Rule, round_number: int, within_group: bool):
-    """Status and reasons of one summary; ``within_group`` reads "each group" as itself."""
+    """Status of one summary, and a function formatting the reasons as a read-only array;
+    ``within_group`` reads "each group" as itself."""
     status, reasons = _EVALUATORS[type(rule)](summary, rule, round_number, within_group)
-    reasons = np.array(_or_empty(summary, reasons), dtype=str)
-    status.flags.writeable = reasons.flags.writeable = False
-    return status, reasons
+    status.flags.writeable = False
+
+    def explain() -> np.ndarray:
+        texts = np.array(_or_empty(summary, reasons()), dtype=str)
+        texts.flags.writeable = False
+        return texts
+
+    return status, explain
 
 
 def _or_empty(summary, texts: list[str]) -> list[str]:
@@ -304,27 +357,33 @@ def _band_count(summary, band: str | tuple[int, int]):
     return summary.counts[:, low - offset : high - offset + 1].sum(axis=1), (low, high)
 
 
-def _measure(summary, criterion: Criterion) -> tuple[np.ndarray, list[str]]:
-    """Whether each item meets the criterion, and what was observed, e.g. "median 7.5"."""
+def _measure(summary, criterion: Criterion) -> tuple[np.ndarray, _Texts]:
+    """Whether each item meets the criterion, and a function saying what was observed,
+    e.g. "median 7.5"."""
     n = np.asarray(summary.n, dtype=float)
     scale = summary.scale
     if criterion.statistic == "percent":
         count, (low, high) = _band_count(summary, criterion.band)
         passes = _COMPARE[criterion.op](100 * count, criterion.value * n)
-        with np.errstate(invalid="ignore", divide="ignore"):  # items without ratings
-            percent = 100 * count / n
-        band = f"{low}" if low == high else f"{low}–{high}"
-        observed = [
-            f"{k:.0f} of {m:.0f} ({p:.4g}%) rated {band}"
-            for k, m, p in zip(count.tolist(), n.tolist(), percent.tolist(), strict=True)
-        ]
+
+        def observed() -> list[str]:
+            with np.errstate(invalid="ignore", divide="ignore"):  # items without ratings
+                percent = 100 * count / n
+            band = f"{low}" if low == high else f"{low}–{high}"
+            return [
+                f"{k:.0f} of {m:.0f} ({p:.4g}%) rated {band}"
+                for k, m, p in zip(count.tolist(), n.tolist(), percent.tolist(), strict=True)
+            ]
     else:
         _check_fits(criterion, scale)
         values = np.asarray(getattr(summary, criterion.statistic), dtype=float)
         passes = _COMPARE[criterion.op](values, criterion.value)
         label = _LABEL[criterion.statistic]
-        observed = [f"{label} {v:.4g}" for v in values.tolist()]
-    return passes & (n > 0), _or_empty(summary, observed)
+
+        def observed() -> list[str]:
+            return [f"{label} {v:.4g}" for v in values.tolist()]
+
+    return passes & (n > 0), lambda: _or_empty(summary, observed())
 
 
 def _check_fits(criterion: Criterion, scale) -> None:
@@ -340,12 +399,13 @@ def _check_fits(criterion: Criterion, scale) -> None:
         )
 
 
-def _criterion(summary, criterion: Criterion, within_group: bool):
-    """Whether each item meets a criterion (in every group if it says so), with the reason."""
+def _criterion(summary, criterion: Criterion, within_group: bool) -> tuple[np.ndarray, _Texts]:
+    """Whether each item meets a criterion (in every group if it says so), and a function
+    giving the reasons."""
     needs = f"needs {_bound(criterion)}"
     if not criterion.each_group or within_group:
         passes, observed = _measure(summary, criterion)
-        return passes, [f"{o} ({needs})" for o in observed]
+        return passes, lambda: [f"{o} ({needs})" for o in observed()]
     if not summary.by_group:
         raise ValueError(
             f"the criterion '{_subject(criterion)} {_bound(criterion)}' must hold in each "
@@ -353,8 +413,14 @@ def _criterion(summary, criterion: Criterion, within_group: bool):
         )
     measured = {label: _measure(group, criterion) for label, group in summary.by_group.items()}
     passes = np.logical_and.reduce([m[0] for m in measured.values()])
-    texts = zip(*[[f"{label}: {o}" for o in m[1]] for label, m in measured.items()], strict=True)
-    return passes, [f"{'; '.join(t)} ({needs} in every group)" for t in texts]
+
+    def reasons() -> list[str]:
+        texts = zip(
+            *[[f"{label}: {o}" for o in m[1]()] for label, m in measured.items()], strict=True
+        )
+        return [f"{'; '.join(t)} ({needs} in every group)" for t in texts]
+
+    return passes, reasons
 
 
 def _consensus(summary, rule: ConsensusRule, round_number: int, within_group: bool):
@@ -375,26 +441,31 @@ def _consensus(summary, rule: ConsensusRule, round_number: int, within_group: bo
         "no_consensus",
     )
 
-    ins = [(p.tolist(), t) for p, t in ins]
-    outs = [(p.tolist(), t) for p, t in outs]
+    def reasons() -> list[str]:
+        parts_in = [(p.tolist(), t()) for p, t in ins]
+        parts_out = [(p.tolist(), t()) for p, t in outs]
 
-    def joined(parts, i, failing_only=False):
-        return " and ".join(t[i] for p, t in parts if not (failing_only and p[i]))
+        def joined(parts, i, failing_only=False):
+            return " and ".join(t[i] for p, t in parts if not (failing_only and p[i]))
 
-    reasons = []
-    for i, (meets_in, meets_out) in enumerate(zip(is_in.tolist(), is_out.tolist(), strict=True)):
-        if meets_in and meets_out:
-            reasons.append(
-                "no consensus: the rule is contradictory here, both consensus in "
-                f"({joined(ins, i)}) and consensus out ({joined(outs, i)}) hold"
-            )
-        elif meets_in:
-            reasons.append(f"consensus in: {joined(ins, i)}")
-        elif meets_out:
-            reasons.append(f"consensus out: {joined(outs, i)}")
-        else:
-            out = f"; not out: {joined(outs, i, failing_only=True)}" if outs else ""
-            reasons.append(f"no consensus: not in: {joined(ins, i, failing_only=True)}{out}")
+        texts = []
+        for i, (meets_in, meets_out) in enumerate(
+            zip(is_in.tolist(), is_out.tolist(), strict=True)
+        ):
+            if meets_in and meets_out:
+                texts.append(
+                    "no consensus: the rule is contradictory here, both consensus in "
+                    f"({joined(parts_in, i)}) and consensus out ({joined(parts_out, i)}) hold"
+                )
+            elif meets_in:
+                texts.append(f"consensus in: {joined(parts_in, i)}")
+            elif meets_out:
+                texts.append(f"consensus out: {joined(parts_out, i)}")
+            else:
+                out = f"; not out: {joined(parts_out, i, failing_only=True)}" if outs else ""
+                texts.append(f"no consensus: not in: {joined(parts_in, i, failing_only=True)}{out}")
+        return texts
+
     return status, reasons
 
 
@@ -407,10 +478,10 @@ def _check_nine_points(summary, rule: Rule) -> None:
         )
 
 
-def _rand(summary, rule, disagreement: np.ndarray, assessed: np.ndarray, detail: list[str]):
-    """Statuses and reasons shared by both RAND/UCLA rules.
+def _rand(summary, rule, disagreement: np.ndarray, assessed: np.ndarray, detail: _Texts):
+    """Statuses and a function giving the reasons, shared by both RAND/UCLA rules.
 
-    ``disagreement`` and ``assessed`` are per-item flags; ``detail`` says what was found.
+    ``disagreement`` and ``assessed`` are per-item flags; ``detail()`` says what was found.
     """
     appropriate, median_text = _measure(summary, rule.appropriate)
     inappropriate, _ = _measure(summary, rule.inappropriate)
@@ -420,37 +491,52 @@ def _rand(summary, rule, disagreement: np.ndarray, assessed: np.ndarray, detail:
         ["uncertain", "appropriate", "inappropriate"],
         "uncertain",
     )
-    bounds = {"appropriate": _bound(rule.appropriate), "inappropriate": _bound(rule.inappropriate)}
-    reasons = []
-    for word, median, found, is_assessed, disagrees in zip(
-        status.tolist(), median_text, detail, assessed.tolist(), disagreement.tolist(), strict=True
-    ):
-        if not is_assessed:
-            reasons.append(f"uncertain: {found} ({median})")
-        elif disagrees:
-            reasons.append(f"uncertain: disagreement ({found}), whatever the {median}")
-        elif word == "uncertain":
-            reasons.append(
-                f"uncertain: {median} is neither {bounds['appropriate']} nor "
-                f"{bounds['inappropriate']}; no disagreement ({found})"
-            )
-        else:
-            reasons.append(f"{word}: {median} ({bounds[word]}) and no disagreement ({found})")
+
+    def reasons() -> list[str]:
+        bounds = {
+            "appropriate": _bound(rule.appropriate),
+            "inappropriate": _bound(rule.inappropriate),
+        }
+        texts = []
+        for word, median, found, is_assessed, disagrees in zip(
+            status.tolist(),
+            median_text(),
+            detail(),
+            assessed.tolist(),
+            disagreement.tolist(),
+            strict=True,
+        ):
+            if not is_assessed:
+                texts.append(f"uncertain: {found} ({median})")
+            elif disagrees:
+                texts.append(f"uncertain: disagreement ({found}), whatever the {median}")
+            elif word == "uncertain":
+                texts.append(
+                    f"uncertain: {median} is neither {bounds['appropriate']} nor "
+                    f"{bounds['inappropriate']}; no disagreement ({found})"
+                )
+            else:
+                texts.append(f"{word}: {median} ({bounds[word]}) and no disagreement ({found})")
+        return texts
+
     return status, reasons
 
 
 def _rand_ipras(summary, rule: RandUclaRule, round_number: int, within_group: bool):
     _check_nine_points(summary, rule)
     disagreement = np.asarray(summary.disagreement, dtype=bool)
-    detail = [
-        f"IPR {ipr:.4g} {'>' if d else '≤'} IPRAS {ipras:.4g}"
-        for ipr, ipras, d in zip(
-            np.asarray(summary.ipr, dtype=float).tolist(),
-            np.asarray(summary.ipras, dtype=float).tolist(),
-            disagreement.tolist(),
-            strict=True,
-        )
-    ]
+
+    def detail() -> list[str]:
+        return [
+            f"IPR {ipr:.4g} {'>' if d else '≤'} IPRAS {ipras:.4g}"
+            for ipr, ipras, d in zip(
+                np.asarray(summary.ipr, dtype=float).tolist(),
+                np.asarray(summary.ipras, dtype=float).tolist(),
+                disagreement.tolist(),
+                strict=True,
+            )
+        ]
+
     return _rand(summary, rule, disagreement, np.ones_like(disagreement), detail)
 
 
@@ -465,16 +551,21 @@ def _rand_classic(summary, rule: RandUclaClassicRule, round_number: int, within_
     # row -1 (n outside the table) picks the last entry, but only where assessed is False.
     needed = np.array([r[2] for r in rule.panel_sizes])[row]
     disagreement = assessed & (low >= needed) & (high >= needed)
-    covered = ", ".join(f"{a}–{b}" for a, b, _ in rule.panel_sizes)
-    detail = [
-        f"{lo:.0f} of {m:.0f} rated 1–3 and {hi:.0f} rated 7–9; for {rule.panel_sizes[r][0]}–"
-        f"{rule.panel_sizes[r][1]} panellists ≥ {rule.panel_sizes[r][2]} in each extreme "
-        "means disagreement"
-        if r >= 0
-        else f"disagreement not assessable: the panel-size rule covers {covered} ratings, "
-        f"this item has {m:.0f}"
-        for lo, hi, m, r in zip(low.tolist(), high.tolist(), n.tolist(), row.tolist(), strict=True)
-    ]
+
+    def detail() -> list[str]:
+        covered = ", ".join(f"{a}–{b}" for a, b, _ in rule.panel_sizes)
+        return [
+            f"{lo:.0f} of {m:.0f} rated 1–3 and {hi:.0f} rated 7–9; for "
+            f"{rule.panel_sizes[r][0]}–{rule.panel_sizes[r][1]} panellists ≥ "
+            f"{rule.panel_sizes[r][2]} in each extreme means disagreement"
+            if r >= 0
+            else f"disagreement not assessable: the panel-size rule covers {covered} ratings, "
+            f"this item has {m:.0f}"
+            for lo, hi, m, r in zip(
+                low.tolist(), high.tolist(), n.tolist(), row.tolist(), strict=True
+            )
+        ]
+
     return _rand(summary, rule, disagreement, assessed, detail)
 
 
@@ -502,18 +593,22 @@ def _every_group(summary, rule: EveryGroupRule, round_number: int, within_group:
         [positive, negative],
         neutral,
     )
-    texts = zip(
-        *[[f"{label} → {r}" for r in rs] for label, (_, rs) in results.items()], strict=True
-    )
     agree = (statuses == statuses[0]).all(axis=0)
-    reasons = [
-        f"{_words(s)}{' for every group' if a else ': groups differ'} — {' | '.join(t)}"
-        for s, a, t in zip(status, agree, texts, strict=True)
-    ]
+
+    def reasons() -> list[str]:
+        texts = zip(
+            *[[f"{label} → {r}" for r in rs()] for label, (_, rs) in results.items()],
+            strict=True,
+        )
+        return [
+            f"{_words(s)}{' for every group' if a else ': groups differ'} — {' | '.join(t)}"
+            for s, a, t in zip(status, agree, texts, strict=True)
+        ]
+
     return status, reasons
 
 
-_EVALUATORS: Mapping[type, Callable[..., tuple[np.ndarray, list[str]]]] = {
+_EVALUATORS: Mapping[type, Callable[..., tuple[np.ndarray, _Texts]]] = {
     ConsensusRule: _consensus,
     RandUclaRule: _rand_ipras,
     RandUclaClassicRule: _rand_classic,

@@ -2,8 +2,9 @@
 
 Ratings on a scale of A points take at most A values, so everything per item is a function
 of how often each point was chosen. :func:`count_ratings` builds the items x groups x points
-table with one ``np.bincount`` over a combined index; :func:`quantiles_from_counts` reads
-order statistics off the cumulative counts and reproduces ``np.quantile`` bit for bit.
+table with ``np.bincount`` over a combined index, a block of participants at a time;
+:func:`quantiles_from_counts` reads order statistics off the cumulative counts and
+reproduces ``np.quantile`` bit for bit.
 """
 
 from __future__ import annotations
@@ -65,13 +66,67 @@ class CountTable:
     group_labels: tuple
 
 
+def row_blocks(n_participants: int, n_items: int) -> list[slice]:
+    """Slices of consecutive participants (rows) of about ``_BLOCK_SIZE`` entries each.
+
+    Index building goes a block at a time so that its temporaries stay small and in cache.
+
+    Examples
+    --------
+    >>> row_blocks(5, 30_000)
+    [slice(0, 2, None), slice(2, 4, None), slice(4, 6, None)]
+    """
+    rows = max(1, _BLOCK_SIZE // n_items)
+    return [slice(start, start + rows) for start in range(0, n_participants, rows)]
+
+
+class RatingChecks:
+    """What :func:`validate_ratings` checks, gathered block by block as an index is built.
+
+    :meth:`add` counts the integer-valued entries of a block (``np.trunc(x) == x``; nan is
+    not one) and tracks the lowest and highest entry, ignoring nan. Every rating is a point
+    of the scale exactly when the extremes lie on it (:meth:`on_scale`) and the integers
+    number as many as the entries that are not nan (:meth:`all_integers`). This costs a few
+    passes over cached blocks instead of full-size boolean temporaries; on failure, call
+    :func:`validate_ratings`, which names the first bad entry.
+
+    Examples
+    --------
+    >>> checks = RatingChecks(Scale(1, 9))
+    >>> checks.add(np.array([[1.0, np.nan], [9.0, 7.5]]))
+    >>> checks.on_scale(), checks.all_integers(n_rated=3)
+    (True, False)
+    """
+
+    def __init__(self, scale: Scale):
+        self.scale = scale
+        self.n_integers = 0
+        self.lowest = np.inf
+        self.highest = -np.inf
+
+    def add(self, values: np.ndarray) -> None:
+        """Take a block of ratings (float, nan = not rated) into account."""
+        self.n_integers += np.count_nonzero(np.trunc(values) == values)
+        self.lowest = np.fmin(self.lowest, np.fmin.reduce(values, axis=None))
+        self.highest = np.fmax(self.highest, np.fmax.reduce(values, axis=None))
+
+    def on_scale(self) -> bool:
+        """No entry seen lies below the scale's minimum or above its maximum."""
+        return bool(self.scale.minimum <= self.lowest and self.highest <= self.scale.maximum)
+
+    def all_integers(self, n_rated: int) -> bool:
+        """Every entry seen that is not nan, ``n_rated`` of them, is an integer."""
+        return bool(self.n_integers == n_rated)
+
+
 def count_ratings(ratings, scale: Scale, groups=None, unable=None) -> CountTable:
     """Count a participants x items rating array per item, group and scale point.
 
-    One ``np.bincount`` over the combined index ``(item * G + group) * (A + 2) + bin`` fills
+    ``np.bincount`` over the combined index ``(item * G + group) * (A + 2) + bin`` fills
     the table, where bin 0 is "not rated" (``np.nan``), bins 1..A are the scale points and
     bin A + 1 is "unable to score" (any rating in such an entry is ignored). The index is
-    built a block of participants at a time, so the temporaries stay small and in cache.
+    built and counted a block of participants at a time (see :func:`row_blocks`), so the
+    temporaries stay small and in cache; each block is checked before it is counted.
 
     Parameters
     ----------
@@ -109,33 +164,28 @@ def count_ratings(ratings, scale: Scale, groups=None, unable=None) -> CountTable
     n_groups = max(len(labels), 1)
     item_offset = np.arange(n_items) * float(n_groups * n_bins)
     point_offset = item_offset + (1 - scale.minimum)
-    rows_per_block = max(1, _BLOCK_SIZE // n_items)
-    codes = np.empty(values.shape, np.intp)
-    n_integers, lowest, highest = 0, np.inf, -np.inf
-    for start in range(0, n_participants, rows_per_block):
-        block = slice(start, start + rows_per_block)
+    table = np.zeros(n_items * n_groups * n_bins, np.intp)
+    checks = RatingChecks(scale)
+    for block in row_blocks(n_participants, n_items):
         rated = values[block]
         if marks is not None:
             rated = np.where(marks[block], np.nan, rated)
         # Integrality is checked on the ratings themselves: shifted by the index offsets,
-        # a tiny fraction would round away.
-        n_integers += np.count_nonzero(np.trunc(rated) == rated)
-        lowest = np.fmin(lowest, np.fmin.reduce(rated, axis=None))
-        highest = np.fmax(highest, np.fmax.reduce(rated, axis=None))
+        # a tiny fraction would round away. A rating off the scale is reported at once,
+        # before it could land in another item's bins.
+        checks.add(rated)
+        if not checks.on_scale():
+            validate_ratings(ratings, scale, unable)
         index = rated + point_offset
         np.fmax(index, item_offset, out=index)  # nan moves to the item's bin 0
         if marks is not None:
             np.add(index, scale.n_points + 1, out=index, where=marks[block])
         if group_offset is not None:
             index += group_offset[block]
-        with np.errstate(invalid="ignore"):  # inf: reported below, before it is counted
-            codes[block] = index
-    if lowest < scale.minimum or highest > scale.maximum:
-        validate_ratings(ratings, scale, unable)
-    table = np.bincount(codes.ravel(), minlength=n_items * n_groups * n_bins)
+        table += np.bincount(index.astype(np.intp).ravel(), minlength=table.size)
     table = table.reshape(n_items, n_groups, n_bins)
     n_missing, n_unable = table[:, :, 0], table[:, :, -1]
-    if n_integers != values.size - n_missing.sum() - n_unable.sum():
+    if not checks.all_integers(values.size - n_missing.sum() - n_unable.sum()):
         validate_ratings(ratings, scale, unable)
     return CountTable(
         counts=table[:, :, 1:-1], n_missing=n_missing, n_unable=n_unable, group_labels=labels
@@ -159,8 +209,11 @@ def check_quantile_method(method: str) -> str:
 
 def _order_statistic(cumulative: np.ndarray, points: np.ndarray, rank: np.ndarray):
     """Value of the 0-based ``rank``-th smallest rating: the first point whose cumulative
-    count exceeds ``rank`` (``searchsorted(cumulative, rank, side="right")`` per row)."""
-    position = np.count_nonzero(cumulative <= rank[..., None], axis=-1)
+    count exceeds ``rank`` (``searchsorted(cumulative, rank, side="right")`` per row).
+
+    ``cumulative`` has the points on its first axis, contiguous, so the count runs over
+    whole rows of the table at once rather than over each row's few points."""
+    position = np.count_nonzero(cumulative <= rank, axis=0)
     return points[np.minimum(position, points.size - 1)]
 
 
@@ -222,7 +275,7 @@ def quantiles_from_counts(counts, points, q, method: str = "linear") -> np.ndarr
         raise ValueError(f"q must be a sequence of probabilities in [0, 1], got {q!r}")
     q = probabilities.reshape((-1,) + (1,) * (counts.ndim - 1))
     n = counts.sum(axis=-1)
-    cumulative = np.cumsum(counts, axis=-1)[None]
+    cumulative = np.ascontiguousarray(np.moveaxis(np.cumsum(counts, axis=-1), -1, 0)[:, None])
 
     if method in ("lower", "higher", "nearest", "inverted_cdf", "closest_observation"):
         if method == "lower":

@@ -1,7 +1,7 @@
 """Round-to-round stability of ratings and first-round attrition bias.
 
 Stability is computed from each item's table of paired transitions (previous point ×
-current point), built with one ``np.bincount``; a database ``GROUP BY item, previous,
+current point), built with ``np.bincount``; a database ``GROUP BY item, previous,
 current`` gives the same table, which :func:`stability_counts` takes directly.
 """
 
@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
-from delphi.engine.scale import Scale, validate_ratings
+from delphi.engine.counts import RatingChecks, row_blocks
+from delphi.engine.scale import Scale, as_panel, validate_ratings
 from delphi.engine.signed_rank import signed_rank_test
 from delphi.engine.summary import summarise_counts
 
@@ -138,24 +139,45 @@ def stability(
     >>> change.delta_percent["high"]
     array([25.])
     """
-    before = validate_ratings(previous, scale)
-    after = validate_ratings(current, scale)
+    before, after = as_panel(previous), as_panel(current)
     if before.shape != after.shape:
         raise ValueError(
             f"previous and current must have the same participants x items shape, got "
             f"{before.shape} and {after.shape}"
         )
+    n_participants, n_items = before.shape
     points = scale.n_points
-    n_cells = before.shape[1] * points**2
-    # One combined index (item, before, after) per entry, in place; nan (not rated in both
-    # rounds) goes to an extra cell past the end, dropped after counting.
-    index = before * points
-    index += after
-    index += np.arange(before.shape[1]) * points**2 - scale.minimum * (points + 1)
-    np.nan_to_num(index, copy=False, nan=n_cells)
-    transitions = np.bincount(index.astype(np.intp).ravel(), minlength=n_cells + 1)
-    transitions = transitions[:n_cells].reshape(-1, points, points)
+    # np.bincount over the combined index item * (A**2 + 1) + bin, where bin 0 is "not rated
+    # in both rounds" and bin 1 + (a - minimum) * A + (b - minimum) is the pair a -> b. As in
+    # count_ratings, the index is built, checked and counted a block of participants at a
+    # time, and nan (either rating missing) is sent to the item's bin 0 by np.fmax.
+    n_bins = points**2 + 1
+    item_offset = np.arange(n_items) * float(n_bins)
+    pair_offset = item_offset + (1 - scale.minimum * (points + 1))
+    table = np.zeros(n_items * n_bins, np.intp)
+    checks = RatingChecks(scale)
+    n_rated = 0
+    for block in row_blocks(n_participants, n_items):
+        for rated in (before[block], after[block]):
+            checks.add(rated)
+            n_rated += rated.size - np.count_nonzero(np.isnan(rated))
+        if not checks.on_scale():
+            _raise_bad_rating(previous, current, scale)
+        index = before[block] * points
+        index += after[block]
+        index += pair_offset
+        np.fmax(index, item_offset, out=index)
+        table += np.bincount(index.astype(np.intp).ravel(), minlength=table.size)
+    if not checks.all_integers(n_rated):
+        _raise_bad_rating(previous, current, scale)
+    transitions = table.reshape(n_items, n_bins)[:, 1:].reshape(n_items, points, points)
     return stability_counts(transitions, scale, zero_method, method, quantile_method)
+
+
+def _raise_bad_rating(previous, current, scale: Scale):
+    """Raise the ValueError of :func:`validate_ratings` naming the first bad entry."""
+    validate_ratings(previous, scale)
+    validate_ratings(current, scale)
 
 
 def stability_counts(

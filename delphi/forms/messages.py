@@ -19,6 +19,10 @@ class InviteForm(FlaskForm):
     include_test = BooleanField(
         "Also invite test participants (their answers never count)", widget=GovCheckboxInput(),
     )
+    everyone = BooleanField(
+        "Also invite participants who did not take part in the previous round",
+        widget=GovCheckboxInput(),
+    )
     submit = SubmitField("Invite participants", widget=GovSubmitInput())
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, event
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..errors import StateError
@@ -14,9 +14,13 @@ from .types import UTCDateTime, str_enum, utcnow
 
 
 class ResultSnapshot(db.Model):
-    """A published round's counts and the rules applied, frozen: it is never changed."""
+    """A published round's counts and the rules applied, frozen: it is never changed.
+
+    One per round and dimension; the unique key stops two publications racing each other.
+    """
 
     __tablename__ = "result_snapshot"
+    __table_args__ = (UniqueConstraint("round_id", "dimension_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)

@@ -102,13 +102,20 @@ class Comment(db.Model):
 
 
 class Suggestion(db.Model):
-    """A new item a participant proposes; facilitators may merge it into the item list."""
+    """A new item a participant proposes; facilitators may merge it into the item list.
+
+    ``merged_into_id`` groups duplicates before any item exists: it points at the group's
+    lead suggestion (a lead points nowhere), and an item made from the lead links to all.
+    """
 
     __tablename__ = "suggestion"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("suggestion.id", ondelete="SET NULL"), index=True
+    )
     original_text: Mapped[str] = mapped_column(Text)
     shown_text: Mapped[str] = mapped_column(Text, default="")
     moderation_state: Mapped[ModerationState] = mapped_column(

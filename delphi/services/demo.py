@@ -41,7 +41,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import protocol
+from . import protocol, rounds
 from .participants import new_pseudonym
 from .transaction import unit_of_work
 
@@ -158,6 +158,7 @@ def load_demo(only_if_empty: bool = False) -> DemoLogins | None:
     _mark_not_returning(study, participants, rng, now)
     _comments_and_suggestions(round_, participants, rng)
     db.session.flush()
+    rounds.classify(round_)
     return DemoLogins(study, FACILITATOR_EMAIL, STEERING_EMAIL, DEMO_PASSWORD)
 
 

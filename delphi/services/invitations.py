@@ -44,7 +44,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import audit, documents, mailer, outbox, participation
+from . import audit, documents, mailer, outbox, participation, rounds
 from .participants import may_see_contacts
 from .transaction import unit_of_work
 
@@ -227,10 +227,13 @@ def require_open_round(study: Study, round_: Round | None) -> Round:
     return round_
 
 
-def uninvited(round_: Round, include_test: bool = False) -> list[Participant]:
+def uninvited(round_: Round, include_test: bool = False,
+              everyone: bool = False) -> list[Participant]:
     """Participants of the round's study not yet invited to it, not withdrawn, by pseudonym.
 
-    Test participants only with ``include_test`` (to pilot the invitation).
+    For round *k* > 1 only those who took part in round *k* − 1
+    (:func:`delphi.services.rounds.eligible_participants`), unless ``everyone``. Test
+    participants only with ``include_test`` (to pilot the invitation).
     """
     invited = select(RoundParticipation.participant_id).where(
         RoundParticipation.round_id == round_.id, RoundParticipation.invited_at.is_not(None)
@@ -247,7 +250,12 @@ def uninvited(round_: Round, include_test: bool = False) -> list[Participant]:
     )
     if not include_test:
         query = query.where(Participant.is_test.is_(False))
-    return list(db.session.scalars(query))
+    found = list(db.session.scalars(query))
+    if everyone:
+        return found
+    eligible = {participant.id for participant in rounds.eligible_participants(round_)}
+    return [participant for participant in found
+            if participant.is_test or participant.id in eligible]
 
 
 @unit_of_work

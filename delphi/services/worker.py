@@ -1,4 +1,5 @@
-"""The outbox worker: sends queued e-mail, retries temporary failures, sends due reminders.
+"""The outbox worker: sends queued e-mail, retries temporary failures, sends due reminders,
+and closes rounds whose close date has passed.
 
 ``flask --app delphi.app worker`` calls :func:`deliver_due` every few seconds.
 
@@ -27,7 +28,7 @@ from sqlalchemy import case, func, or_, select, update
 
 from ..extensions import db
 from ..models import MessageKind, OutboxMessage, OutboxStatus, Study, User, utcnow
-from . import audit, mailer, reminders
+from . import audit, mailer, reminders, rounds
 from .transaction import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class DeliveryReport:
     retrying: int = 0
     failed: int = 0
     reminders_queued: int = 0
+    rounds_closed: int = 0
 
     @property
     def handled(self) -> int:
@@ -61,15 +63,17 @@ def backoff(attempts: int) -> timedelta:
 
 def deliver_due(now: datetime | None = None,
                 batch_size: int = DEFAULT_BATCH_SIZE) -> DeliveryReport:
-    """Send due scheduled reminders' messages, then every due queued message.
+    """Close rounds past their close date, then send due scheduled reminders' messages,
+    then every due queued message.
 
     ``now`` fixes the clock (tests); otherwise each claim and outcome reads the time afresh,
-    so a long pass never outlives the claims it holds. Does nothing but report when SMTP is
-    not configured.
+    so a long pass never outlives the claims it holds. Only closes rounds when SMTP is not
+    configured.
     """
     clock = (lambda: now) if now is not None else utcnow
+    rounds_closed = rounds.close_due_rounds(clock())
     if not mailer.is_configured():
-        return DeliveryReport()
+        return DeliveryReport(rounds_closed=rounds_closed)
     queued_reminders = reminders.send_due_scheduled(clock())
     sent = retrying = failed = 0
     while True:
@@ -83,7 +87,7 @@ def deliver_due(now: datetime | None = None,
             retrying += outcome == OutboxStatus.QUEUED
         if len(claimed) < batch_size:
             break
-    return DeliveryReport(sent, retrying, failed, queued_reminders)
+    return DeliveryReport(sent, retrying, failed, queued_reminders, rounds_closed)
 
 
 def run(interval: float, stop: threading.Event,
@@ -116,7 +120,8 @@ def brief(error: Exception) -> str:
 def summary(report: DeliveryReport) -> str:
     """One line saying what a pass did, for the worker's output."""
     return (f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}, "
-            f"reminders queued {report.reminders_queued}")
+            f"reminders queued {report.reminders_queued}"
+            + (f", rounds closed {report.rounds_closed}" if report.rounds_closed else ""))
 
 
 @unit_of_work

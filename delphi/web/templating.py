@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask
+
+#: The time zone pages show times in.
+LONDON = ZoneInfo("Europe/London")
 
 ACRONYMS = {"chnri": "CHNRI"}
 
@@ -22,9 +26,19 @@ def format_date(value: date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
 
 
-def format_datetime(value: datetime | None) -> str:
-    """``4 March 2025, 14:05 UTC``: stored times are UTC and the page says so."""
-    return f"{format_date(value)}, {value:%H:%M} UTC" if value else ""
+def format_datetime(value: datetime | None, local: bool = True) -> str:
+    """``29 March 2026, 10:00 BST``: stored UTC times are shown in Europe/London time,
+    named GMT or BST.
+
+    With ``local=False`` the time is shown in UTC and the page says so:
+    ``4 March 2025, 14:05 UTC``.
+    """
+    if not value:
+        return ""
+    if local:
+        shown = value.astimezone(LONDON)
+        return f"{format_date(shown)}, {shown:%H:%M} {shown.tzname()}"
+    return f"{format_date(value)}, {value:%H:%M} UTC"
 
 
 def label(value: enum.Enum | str) -> str:

@@ -7,6 +7,7 @@ the engine.
 
 import dataclasses
 import json
+import pickle
 
 import numpy as np
 import pytest
@@ -561,6 +562,27 @@ def test_results_are_frozen_and_read_only():
         result.status = None
     with pytest.raises(ValueError, match="read-only"):
         result.status[0] = "consensus_out"
+
+
+def test_reasons_formatted_on_first_read_behave_as_fields():
+    # classify leaves the reason texts to the first read; they must still be ordinary fields.
+    summary = summarise(panel([7, 8, 9], [1, 2]), GRADE_9, groups=["a", "b", "a"])
+    result = classify(summary, COMET_GRADE)
+    names = [field.name for field in dataclasses.fields(result)]
+    assert names == ["rule", "status", "reasons", "by_group", "group_reasons"]
+    unpickled = pickle.loads(pickle.dumps(result))  # before anything was read
+    # 3 of 3 rate 7-9 (100 % >= 70 %) and none 1-3 (0 % < 15 %): in (Harman 2013).
+    assert unpickled.reasons[0] == (
+        "consensus in: 3 of 3 (100%) rated 7–9 (needs ≥ 70%) and 0 of 3 (0%) rated 1–3 "
+        "(needs < 15%)"
+    )
+    assert result.reasons.tolist() == unpickled.reasons.tolist()
+    assert result.reasons is result.reasons and not result.reasons.flags.writeable
+    assert sorted(result.group_reasons) == ["a", "b"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.reasons = None
+    comparison = compare_rules(summary, [COMET_GRADE, RAND_UCLA])
+    assert comparison.reasons[COMET_GRADE.name].tolist() == result.reasons.tolist()
 
 
 # --- Properties against an independent reading of the definitions on the raw ratings. ----

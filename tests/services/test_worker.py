@@ -175,10 +175,11 @@ def test_worker_command_once_delivers_and_exits(runner, db, smtp):
     assert [m["To"] for m in smtp.messages] == ["a@example.test"]
 
 
-def test_worker_command_without_smtp_explains_and_stops(runner, db):
-    result = runner.invoke(args=["worker"])
+def test_worker_command_without_smtp_explains_and_still_closes_rounds(runner, db):
+    result = runner.invoke(args=["worker", "--once"])
     assert result.exit_code == 0
     assert "E-mail is not set up for this installation" in result.output
+    assert "only closes rounds at their close date" in result.output
 
 
 def test_worker_command_loops_until_sigterm(runner, db, smtp, monkeypatch):

@@ -60,7 +60,7 @@ def test_log_page_newest_first_and_paged(client, auth, study):
     assert "56 events; page 1 of 2." in html
     assert html.index("@P-ABCDEF") < html.index("P-000054")
     assert "P-000005" not in html  # on page 2
-    assert "2 March 2026, 11:00 UTC" in html and "Fran Facilitator" in html
+    assert "2 March 2026, 11:00 GMT" in html and "Fran Facilitator" in html
     assert "group: Nurses" in html
     assert f"/studies/{study.id}/audit?page=2" in html
     assert_strict_csp_holds(response)

@@ -9,11 +9,15 @@ bp = Blueprint("facilitator", __name__)
 
 from . import (  # noqa: E402, F401  (each module registers its routes on bp)
     audit,
+    dashboard,
     design,
     documents,
+    item_history,
     items,
     messages,
+    moderation,
     participants,
+    rounds,
     studies,
     team,
 )

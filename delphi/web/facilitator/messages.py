@@ -67,7 +67,8 @@ def invite_participants(study_id: int):
         return _page(study, 400)
     round_ = invitations.open_round(study)
     try:
-        chosen = invitations.uninvited(round_, form.include_test.data) if round_ else []
+        chosen = invitations.uninvited(round_, form.include_test.data,
+                                       form.everyone.data) if round_ else []
         result = invitations.invite(study, round_, chosen, current_user)
     except DelphiError as error:
         flash(str(error), "error")

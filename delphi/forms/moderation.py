@@ -1,0 +1,86 @@
+"""Forms for reviewing comments and suggestions, and for turning suggestions into items."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import HiddenField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Regexp
+
+
+class ActionForm(FlaskForm):
+    """One review button (approve, hide, return to review, separate): only the CSRF token."""
+
+
+class EditTextForm(FlaskForm):
+    """The wording others will read in place of what the participant wrote."""
+
+    text = TextAreaField(
+        "Text to show",
+        widget=GovTextArea(),
+        description="Participants and the steering group read this. The original wording is "
+                    "kept in the study's record and in exports.",
+        validators=[
+            InputRequired(message="Enter the text to show"),
+            Length(max=5000, message="The text must be 5,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Save and approve", widget=GovSubmitInput())
+
+
+class ApproveAllForm(FlaskForm):
+    """Approve every comment and suggestion still waiting; ``expected`` is how many were seen."""
+
+    expected = HiddenField(validators=[InputRequired(), Regexp(r"^\d+$")])
+    submit = SubmitField("Approve all", widget=GovSubmitInput())
+
+
+class MergeSuggestionsForm(FlaskForm):
+    """The suggestions that say the same as the one kept (choices set by the page)."""
+
+    duplicates = SelectMultipleField(
+        "Which suggestions say the same thing?",
+        widget=GovCheckboxesInput(),
+        choices=[],
+        validators=[InputRequired(message="Choose at least one suggestion to group with this "
+                                          "one")],
+    )
+    submit = SubmitField("Group these suggestions", widget=GovSubmitInput())
+
+
+class SuggestionItemForm(FlaskForm):
+    """A new item's wording, written by the facilitator from participants' suggestions."""
+
+    text = TextAreaField(
+        "Statement for the new item",
+        widget=GovTextArea(),
+        description="Write it in plain English; the suggestions it came from are kept with it.",
+        validators=[
+            InputRequired(message="Enter the statement for the new item"),
+            Length(max=1000, message="The statement must be 1,000 characters or fewer"),
+        ],
+    )
+    explanation = TextAreaField(
+        "Explanatory note (optional)",
+        widget=GovTextArea(),
+        validators=[Length(max=2000, message="The note must be 2,000 characters or fewer")],
+    )
+    domain = StringField(
+        "Domain (optional)",
+        widget=GovTextInput(),
+        validators=[Length(max=200, message="The domain must be 200 characters or fewer")],
+    )
+    submit = SubmitField("Create the item", widget=GovSubmitInput())
+
+    def show_error(self, error) -> bool:
+        """Put a service's error beside the field it names; False if it names none here."""
+        field = getattr(self, getattr(error, "field", None) or "", None)
+        if field is None:
+            return False
+        field.errors = [*field.errors, str(error)]
+        return True
