@@ -31,8 +31,10 @@ TIMEOUT_MS = 15_000  # every navigation, click and wait gives up after this
 
 STUDY = "/studies/1"  # the demo study, the only one in the fresh database
 PREVIEW = f"{STUDY}/rounds/2/preview"  # round 2 is the demo's draft round
+ROUND = f"{STUDY}/rounds/1"  # round 1 is closed, with comments and suggestions to review
 
-# (file name, path): the signed-in pages, in the order of the facilitator guide.
+# (file name, path): the signed-in pages, in the order of the facilitator guide. A path may
+# name {first_item}, the id of the demo study's first item, known once the demo is loaded.
 PAGES = (
     ("studies", "/studies"),
     ("study", STUDY),
@@ -47,6 +49,14 @@ PAGES = (
     ("messages", f"{STUDY}/messages"),
     ("team", f"{STUDY}/team"),
     ("audit-log", f"{STUDY}/audit"),
+    ("rounds", f"{STUDY}/rounds"),
+    ("round", ROUND),
+    ("round-publish", f"{ROUND}/publish"),
+    ("round-prepare", f"{ROUND}/prepare"),
+    ("round-review", f"{ROUND}/review"),
+    ("suggestions", f"{STUDY}/suggestions"),
+    ("item-history", STUDY + "/items/{first_item}/history"),
+    ("dashboard", f"{STUDY}/dashboard?round=1"),
 )
 
 # A small import file with one good row, one empty statement and one repeated statement,
@@ -60,6 +70,7 @@ IMPORT_CSV = (
 
 
 def _demo_app(instance: Path):
+    """Return the app on a fresh demo database, and the id of the demo study's first item."""
     os.environ["DELPHI_INSTANCE_PATH"] = str(instance)
     from delphi.app import create_app
     from delphi.services import demo
@@ -76,7 +87,13 @@ def _demo_app(instance: Path):
 
         upgrade()
         demo.load_demo()
-    return app
+        from sqlalchemy import func, select
+
+        from delphi.extensions import db
+        from delphi.models import Item
+
+        first_item = db.session.scalar(select(func.min(Item.id)))
+    return app, first_item
 
 
 def _open(page, url: str) -> None:
@@ -123,12 +140,12 @@ def _import_with_problems(page, base_url: str, output: Path) -> None:
     _save(page, output, "items-import-problems")
 
 
-def _capture(page, base_url: str, output: Path) -> None:
+def _capture(page, base_url: str, output: Path, first_item: int) -> None:
     _open(page, f"{base_url}/login")
     _save(page, output, "login")
     _sign_in(page)
     for name, path in PAGES:
-        _open(page, base_url + path)
+        _open(page, base_url + path.format(first_item=first_item))
         _save(page, output, name)
     _import_with_problems(page, base_url, output)
     page.set_viewport_size(PHONE)
@@ -139,7 +156,8 @@ def _capture(page, base_url: str, output: Path) -> None:
 def main(output: Path) -> None:
     output.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="delphi-docs-") as instance:
-        server = make_server("127.0.0.1", 0, _demo_app(Path(instance)), threaded=True)
+        app, first_item = _demo_app(Path(instance))
+        server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
             with sync_playwright() as playwright:
@@ -147,7 +165,8 @@ def main(output: Path) -> None:
                 try:
                     page = browser.new_page(viewport=DESKTOP)
                     page.set_default_timeout(TIMEOUT_MS)
-                    _capture(page, f"http://127.0.0.1:{server.server_port}", output)
+                    _capture(page, f"http://127.0.0.1:{server.server_port}", output,
+                             first_item)
                 finally:
                     browser.close()
         finally:

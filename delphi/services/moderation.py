@@ -278,6 +278,19 @@ def edit(entry: Entry, text: str, *, by: User) -> Entry:
     return entry
 
 
+def _move_to(entry: Entry, by: User, state: ModerationState, action: str, refusal: str) -> Entry:
+    """Put ``entry`` in ``state`` and record ``action``; refuse with ``refusal`` if it is there.
+
+    ``refusal`` may use ``{kind}`` for "comment" or "suggestion".
+    """
+    if entry.moderation_state == state:
+        raise StateError(refusal.format(kind=_kind(entry)))
+    previous = entry.moderation_state
+    entry.moderation_state = state
+    _record(entry, by, action, state_before=previous.value)
+    return entry
+
+
 @unit_of_work
 def hide(entry: Entry, *, by: User) -> Entry:
     """Keep the comment or suggestion from everyone but the study team and exports.
@@ -287,12 +300,8 @@ def hide(entry: Entry, *, by: User) -> Entry:
     StateError
         It is already hidden.
     """
-    if entry.moderation_state == ModerationState.HIDDEN:
-        raise StateError(f"This {_kind(entry)} is already hidden.")
-    previous = entry.moderation_state
-    entry.moderation_state = ModerationState.HIDDEN
-    _record(entry, by, "hidden", state_before=previous.value)
-    return entry
+    return _move_to(entry, by, ModerationState.HIDDEN, "hidden",
+                    "This {kind} is already hidden.")
 
 
 @unit_of_work
@@ -304,12 +313,8 @@ def return_to_review(entry: Entry, *, by: User) -> Entry:
     StateError
         It is pending already.
     """
-    if entry.moderation_state == ModerationState.PENDING:
-        raise StateError(f"This {_kind(entry)} is waiting for review already.")
-    previous = entry.moderation_state
-    entry.moderation_state = ModerationState.PENDING
-    _record(entry, by, "returned_to_review", state_before=previous.value)
-    return entry
+    return _move_to(entry, by, ModerationState.PENDING, "returned_to_review",
+                    "This {kind} is waiting for review already.")
 
 
 @unit_of_work

@@ -7,27 +7,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from delphi.extensions import db as _db
-from delphi.models import Role, StudyMembership, User
 from delphi.services import audit
 
-from ..factories import make_study, make_user
+from ..factories import make_user
 from .pages import assert_strict_csp_holds
+from .team_setup import EMAILS, make_study_with_team
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-EMAILS = {"owner": "facilitator@example.test", "facilitator": "co@example.test",
-          "steering": "steering@example.test", "outsider": "outsider@example.test"}
 ROUTES = ["/studies/{s}/audit", "/studies/{s}/audit/export.csv"]
 
 
 @pytest.fixture
 def study(db):
     owner = make_user()
-    study = make_study(owner=owner)
-    for role in ("facilitator", "steering", "outsider"):
-        user = User(email=EMAILS[role], name=f"A {role}", password_hash=owner.password_hash)
-        _db.session.add(user)
-        if role != "outsider":
-            _db.session.add(StudyMembership(study=study, user=user, role=Role(role)))
+    study = make_study_with_team(owner)
     for minute in range(55):
         event = audit.record(study, owner, "participant.added", f"P-{minute:06d}",
                              group="Nurses")

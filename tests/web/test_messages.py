@@ -9,26 +9,17 @@ from delphi.models import (
     MessageKind,
     OutboxMessage,
     OutboxStatus,
-    Role,
     RoundParticipation,
     ScheduledReminder,
-    StudyMembership,
-    User,
 )
 from delphi.services import invitations, outbox, participation, worker
 from delphi.services.transaction import unit_of_work
 
 from ..conftest import csrf_token_from
-from ..factories import make_participant, make_study, make_user
+from ..factories import make_participant
 from ..smtp import add_contact, body_of, link_in, open_first_round, path_of, smtp_server
 from .pages import assert_strict_csp_holds
-
-EMAILS = {
-    "owner": "facilitator@example.test",
-    "facilitator": "co@example.test",
-    "steering": "steering@example.test",
-    "outsider": "outsider@example.test",
-}
+from .team_setup import EMAILS, make_study_with_team
 
 
 @pytest.fixture
@@ -39,15 +30,7 @@ def smtp(app):
 
 @pytest.fixture
 def study(db):
-    owner = make_user()
-    study = make_study(owner=owner)
-    for role in ("facilitator", "steering", "outsider"):
-        user = User(email=EMAILS[role], name=f"A {role}", password_hash=owner.password_hash)
-        _db.session.add(user)
-        if role != "outsider":
-            _db.session.add(StudyMembership(study=study, user=user, role=Role(role)))
-    _db.session.commit()
-    return study
+    return make_study_with_team()
 
 
 def _page(client, study):

@@ -14,12 +14,10 @@ from delphi.models import (
     ConsensusRule,
     ItemDecision,
     ModerationState,
-    Role,
     Round,
     RoundParticipation,
     RoundState,
     RuleRole,
-    StudyMembership,
     User,
 )
 from delphi.services import rounds
@@ -27,26 +25,14 @@ from delphi.services import rounds
 from ..conftest import csrf_token_from
 from ..factories import make_participant, make_study, make_user
 from .pages import assert_strict_csp_holds
-
-EMAILS = {
-    "owner": "facilitator@example.test",
-    "facilitator": "co@example.test",
-    "steering": "steering@example.test",
-    "outsider": "outsider@example.test",
-}
+from .team_setup import EMAILS, make_study_with_team
 
 
 @pytest.fixture
 def study(db):
-    owner = make_user()
-    study = make_study(owner=owner)
+    study = make_study_with_team()
     _db.session.add(ConsensusRule(study=study, name="COMET GRADE", role=RuleRole.PRIMARY,
                                   definition=COMET_GRADE.to_dict()))
-    for role in ("facilitator", "steering", "outsider"):
-        user = User(email=EMAILS[role], name=f"A {role}", password_hash=owner.password_hash)
-        _db.session.add(user)
-        if role != "outsider":
-            _db.session.add(StudyMembership(study=study, user=user, role=Role(role)))
     _db.session.commit()
     return study
 

@@ -7,20 +7,14 @@ import pytest
 from sqlalchemy import func, select
 
 from delphi.extensions import db as _db
-from delphi.models import AuditEvent, Role, StaffInvitation, StudyMembership, User, utcnow
+from delphi.models import AuditEvent, Role, StaffInvitation, User, utcnow
 from delphi.services import staff, studies, worker
 
 from ..conftest import TEST_PASSWORD, AuthActions, csrf_token_from
-from ..factories import make_study, make_user
+from ..factories import make_user
 from ..smtp import body_of, link_in, path_of, smtp_server
 from .pages import assert_strict_csp_holds
-
-EMAILS = {
-    "owner": "facilitator@example.test",
-    "facilitator": "co@example.test",
-    "steering": "steering@example.test",
-    "outsider": "outsider@example.test",
-}
+from .team_setup import EMAILS, make_study_with_team
 
 
 @pytest.fixture
@@ -31,15 +25,7 @@ def smtp(app):
 
 @pytest.fixture
 def study(db):
-    owner = make_user()
-    study = make_study(owner=owner)
-    for role in ("facilitator", "steering", "outsider"):
-        user = User(email=EMAILS[role], name=f"A {role}", password_hash=owner.password_hash)
-        _db.session.add(user)
-        if role != "outsider":
-            _db.session.add(StudyMembership(study=study, user=user, role=Role(role)))
-    _db.session.commit()
-    return study
+    return make_study_with_team()
 
 
 def _invite(client, study, email="nia@example.test", role="facilitator"):

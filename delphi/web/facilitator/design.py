@@ -195,36 +195,37 @@ def add_rule(study_id: int):
     )
 
 
-@bp.route("/studies/<int:study_id>/design/rules/<int:rule_id>/primary", methods=["GET", "POST"])
-@login_required
-def make_primary_rule(study_id: int, rule_id: int):
-    """Ask (for a reason, once the protocol is fixed), then make a rule the primary one."""
+def _change_rule(study_id: int, rule_id: int, change: str, action: Callable, message: str):
+    """Ask for a reason (once the protocol is fixed), then ``action(rule, user, reason)``.
+
+    ``message`` is flashed after, with ``{name}`` standing for the rule's name.
+    """
     study = studies.get_for_editor(study_id, current_user)
     rule = design.get_rule(study, rule_id)
     form = ReasonForm()
     return _submit(
         form, DESIGN + "rule_change.html",
         {"study": study, "rule": rule, "is_fixed": protocol.is_fixed(study),
-         "describe_rule": design.describe_rule, "change": "primary"},
-        lambda: design.make_primary(rule, current_user, form.reason.data or ""),
-        f"“{rule.name}” is now the primary rule.", _to_design(study),
+         "describe_rule": design.describe_rule, "change": change},
+        lambda: action(rule, current_user, form.reason.data or ""),
+        message.format(name=rule.name), _to_design(study),
     )
+
+
+@bp.route("/studies/<int:study_id>/design/rules/<int:rule_id>/primary", methods=["GET", "POST"])
+@login_required
+def make_primary_rule(study_id: int, rule_id: int):
+    """Ask (for a reason, once the protocol is fixed), then make a rule the primary one."""
+    return _change_rule(study_id, rule_id, "primary", design.make_primary,
+                        "“{name}” is now the primary rule.")
 
 
 @bp.route("/studies/<int:study_id>/design/rules/<int:rule_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_rule(study_id: int, rule_id: int):
     """Ask (for a reason, once the protocol is fixed), then remove a consensus rule."""
-    study = studies.get_for_editor(study_id, current_user)
-    rule = design.get_rule(study, rule_id)
-    form = ReasonForm()
-    return _submit(
-        form, DESIGN + "rule_change.html",
-        {"study": study, "rule": rule, "is_fixed": protocol.is_fixed(study),
-         "describe_rule": design.describe_rule, "change": "delete"},
-        lambda: design.delete_rule(rule, current_user, form.reason.data or ""),
-        f"Rule “{rule.name}” removed.", _to_design(study),
-    )
+    return _change_rule(study_id, rule_id, "delete", design.delete_rule,
+                        "Rule “{name}” removed.")
 
 
 @bp.route("/studies/<int:study_id>/design/groups/new", methods=["GET", "POST"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 
 from flask import flash, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -52,44 +53,46 @@ def list_participants(study_id: int):
     )
 
 
+def _add_one(study_id: int, form_class, template: str, action: Callable, message: str):
+    """Show the add form; on a valid post run ``action(study, form)``, flash and go to the list.
+
+    ``message`` is flashed after, with ``{pseudonym}`` standing for the new participant's.
+    """
+    study = studies.get_for_editor(study_id, current_user)
+    form = _with_groups(form_class(), study)
+    if form.validate_on_submit():
+        try:
+            participant = action(study, form)
+        except ValidationError as err:
+            flash(str(err), "error")
+            return render_template(template, study=study, form=form), 400
+        flash(message.format(pseudonym=participant.pseudonym), "success")
+        return _to_list(study)
+    return render_template(template, study=study, form=form), 400 if form.errors else 200
+
+
 @bp.route("/studies/<int:study_id>/participants/new", methods=["GET", "POST"])
 @login_required
 def add_participant(study_id: int):
     """Add one participant: e-mail address, stakeholder group, optional reference."""
-    study = studies.get_for_editor(study_id, current_user)
-    form = _with_groups(ParticipantForm(), study)
-    if form.validate_on_submit():
-        try:
-            participant = participants.add_participant(
-                study, current_user, form.email.data, form.group.data, form.reference.data)
-        except ValidationError as err:
-            flash(str(err), "error")
-            return render_template("facilitator/participants/new.html", study=study,
-                                   form=form), 400
-        flash(f"Participant {participant.pseudonym} added.", "success")
-        return _to_list(study)
-    return render_template("facilitator/participants/new.html", study=study,
-                           form=form), 400 if form.errors else 200
+    return _add_one(
+        study_id, ParticipantForm, "facilitator/participants/new.html",
+        lambda study, form: participants.add_participant(
+            study, current_user, form.email.data, form.group.data, form.reference.data),
+        "Participant {pseudonym} added.",
+    )
 
 
 @bp.route("/studies/<int:study_id>/participants/new-test", methods=["GET", "POST"])
 @login_required
 def add_test_participant(study_id: int):
     """Add a test participant, to pilot rounds; their answers never count."""
-    study = studies.get_for_editor(study_id, current_user)
-    form = _with_groups(TestParticipantForm(), study)
-    if form.validate_on_submit():
-        try:
-            participant = participants.add_test_participant(
-                study, current_user, form.group.data, form.email.data or "")
-        except ValidationError as err:
-            flash(str(err), "error")
-            return render_template("facilitator/participants/new_test.html", study=study,
-                                   form=form), 400
-        flash(f"Test participant {participant.pseudonym} added.", "success")
-        return _to_list(study)
-    return render_template("facilitator/participants/new_test.html", study=study,
-                           form=form), 400 if form.errors else 200
+    return _add_one(
+        study_id, TestParticipantForm, "facilitator/participants/new_test.html",
+        lambda study, form: participants.add_test_participant(
+            study, current_user, form.group.data, form.email.data or ""),
+        "Test participant {pseudonym} added.",
+    )
 
 
 @bp.route("/studies/<int:study_id>/participants/import", methods=["GET", "POST"])
