@@ -11,7 +11,9 @@ from flask import Flask
 #: The time zone pages show times in.
 LONDON = ZoneInfo("Europe/London")
 
-ACRONYMS = {"chnri": "CHNRI"}
+#: Values whose words are not just the value with spaces: acronyms, and the one state
+#: name that reads badly ("pending" review is "to review" everywhere on screen).
+WORDS = {"chnri": "CHNRI", "pending": "To review"}
 
 
 def init_app(app: Flask) -> None:
@@ -42,6 +44,6 @@ def format_datetime(value: datetime | None, local: bool = True) -> str:
 
 
 def label(value: enum.Enum | str) -> str:
-    """``priority_setting`` -> ``Priority setting``; acronyms stay capitals (``CHNRI``)."""
+    """``priority_setting`` -> ``Priority setting``; the exceptions in WORDS (``CHNRI``)."""
     text = value.value if isinstance(value, enum.Enum) else str(value)
-    return ACRONYMS.get(text, text.replace("_", " ").capitalize())
+    return WORDS.get(text, text.replace("_", " ").capitalize())
