@@ -3,7 +3,6 @@ merge, split and retire."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -14,14 +13,16 @@ from wtforms import HiddenField, RadioField, SelectMultipleField, SubmitField, T
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-TEXT_LENGTH = Length(max=1000, message="The statement must be 1,000 characters or fewer")
+from .base import ServiceErrorForm
+from .items import STATEMENT_LENGTH
+
 REASON_LENGTH = Length(max=1000, message="The reason must be 1,000 characters or fewer")
 
 
 def _text(label: str, description: str = "") -> TextAreaField:
     return TextAreaField(label, widget=GovTextArea(), description=description,
                          validators=[InputRequired(message="Enter the new wording"),
-                                     TEXT_LENGTH])
+                                     STATEMENT_LENGTH])
 
 
 def _reason(label: str) -> TextAreaField:
@@ -31,14 +32,8 @@ def _reason(label: str) -> TextAreaField:
                                      REASON_LENGTH])
 
 
-class _ServiceErrors:
-    def show_error(self, error) -> bool:
-        """Put a service's error beside the field it names; False if it names none here."""
-        field = getattr(self, getattr(error, "field", None) or "", None)
-        if field is None:
-            return False
-        field.errors = [*field.errors, str(error)]
-        return True
+class _ItemChangeForm(ServiceErrorForm):
+    """A form changing an item: shows service errors by field, reads the loaded version."""
 
     def version_value(self) -> int:
         """The item version the form was loaded at (0 if missing, which never matches)."""
@@ -46,7 +41,7 @@ class _ServiceErrors:
         return int(value) if value.isdigit() else 0
 
 
-class RewordForm(_ServiceErrors, FlaskForm):
+class RewordForm(_ItemChangeForm):
     """New wording between rounds, kept as a new version with its reason."""
 
     text = _text("New wording")
@@ -55,7 +50,7 @@ class RewordForm(_ServiceErrors, FlaskForm):
     submit = SubmitField("Save the new version", widget=GovSubmitInput())
 
 
-class TypoForm(_ServiceErrors, FlaskForm):
+class TypoForm(_ItemChangeForm):
     """A corrected spelling while a round is open; no new version."""
 
     text = _text("Corrected wording",
@@ -65,7 +60,7 @@ class TypoForm(_ServiceErrors, FlaskForm):
     submit = SubmitField("Fix the typo", widget=GovSubmitInput())
 
 
-class ChangeMeaningForm(_ServiceErrors, FlaskForm):
+class ChangeMeaningForm(_ItemChangeForm):
     """A new meaning while a round is open: a new version, and a request to answer again."""
 
     text = _text("New wording")
@@ -75,7 +70,7 @@ class ChangeMeaningForm(_ServiceErrors, FlaskForm):
                          widget=GovSubmitInput())
 
 
-class MergeForm(_ServiceErrors, FlaskForm):
+class MergeForm(_ItemChangeForm):
     """The items to merge with this one, and whether to keep it or make a new item."""
 
     others = SelectMultipleField(
@@ -97,13 +92,13 @@ class MergeForm(_ServiceErrors, FlaskForm):
         widget=GovTextArea(),
         description="Needed for a new item; for a kept item, leave it as it is or change it "
                     "(a new version).",
-        validators=[TEXT_LENGTH],
+        validators=[STATEMENT_LENGTH],
     )
     reason = _reason("Why are these items merged?")
     submit = SubmitField("Merge the items", widget=GovSubmitInput())
 
 
-class SplitForm(_ServiceErrors, FlaskForm):
+class SplitForm(_ItemChangeForm):
     """The statements an item is split into, one on each line."""
 
     texts = TextAreaField(
@@ -121,7 +116,7 @@ class SplitForm(_ServiceErrors, FlaskForm):
         return [line.strip() for line in (self.texts.data or "").splitlines() if line.strip()]
 
 
-class RetireForm(_ServiceErrors, FlaskForm):
+class RetireForm(_ItemChangeForm):
     """The reason for no longer using an item."""
 
     reason = _reason("Why is the item retired?")

@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from ..models import ResponseType
+from .base import ServiceErrorForm
 
 RESPONSE_TYPE_CHOICES = [
     SelectChoice(ResponseType.SCALE.value, "A statement rated on the study's scale"),
@@ -26,23 +27,33 @@ RESPONSE_TYPE_CHOICES = [
 ]
 
 
-class ItemForm(FlaskForm):
+STATEMENT_LENGTH = Length(max=1000, message="The statement must be 1,000 characters or fewer")
+
+
+def statement_field(label: str, description: str, required_message: str) -> TextAreaField:
+    """A required item wording of at most 1,000 characters."""
+    return TextAreaField(label, widget=GovTextArea(), description=description,
+                         validators=[InputRequired(message=required_message), STATEMENT_LENGTH])
+
+
+def explanation_field(description: str = "") -> TextAreaField:
+    """The optional explanatory note shown under an item, at most 2,000 characters."""
+    return TextAreaField(
+        "Explanatory note (optional)", widget=GovTextArea(), description=description,
+        validators=[Length(max=2000, message="The note must be 2,000 characters or fewer")],
+    )
+
+
+class ItemForm(ServiceErrorForm):
     """One item's wording, domain and response type; ``version`` is the one it was loaded at."""
 
-    text = TextAreaField(
+    text = statement_field(
         "Statement or question",
-        widget=GovTextArea(),
-        description="What participants rate or answer, in plain English.",
-        validators=[
-            InputRequired(message="Enter the statement or question"),
-            Length(max=1000, message="The statement must be 1,000 characters or fewer"),
-        ],
+        "What participants rate or answer, in plain English.",
+        "Enter the statement or question",
     )
-    explanation = TextAreaField(
-        "Explanatory note (optional)",
-        widget=GovTextArea(),
-        description="Shown under the statement, for example to explain a medical term.",
-        validators=[Length(max=2000, message="The note must be 2,000 characters or fewer")],
+    explanation = explanation_field(
+        "Shown under the statement, for example to explain a medical term."
     )
     domain = StringField(
         "Domain (optional)",
@@ -102,14 +113,6 @@ class ItemForm(FlaskForm):
         self.options.data = "\n".join(item.options or [])
         self.max_choices.data = "" if item.max_choices is None else str(item.max_choices)
         self.version.data = str(item.version)
-
-    def show_error(self, error) -> bool:
-        """Put a service's error beside the field it names; False if it names none here."""
-        field = getattr(self, getattr(error, "field", None) or "", None)
-        if field is None:
-            return False
-        field.errors = [*field.errors, str(error)]
-        return True
 
 
 class MoveForm(FlaskForm):

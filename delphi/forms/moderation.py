@@ -12,6 +12,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Regexp
 
+from .base import ServiceErrorForm
+from .items import explanation_field, statement_field
+
 
 class ActionForm(FlaskForm):
     """One review button (approve, hide, return to review, separate): only the CSRF token."""
@@ -53,34 +56,18 @@ class MergeSuggestionsForm(FlaskForm):
     submit = SubmitField("Group these suggestions", widget=GovSubmitInput())
 
 
-class SuggestionItemForm(FlaskForm):
+class SuggestionItemForm(ServiceErrorForm):
     """A new item's wording, written by the facilitator from participants' suggestions."""
 
-    text = TextAreaField(
+    text = statement_field(
         "Statement for the new item",
-        widget=GovTextArea(),
-        description="Write it in plain English; the suggestions it came from are kept with it.",
-        validators=[
-            InputRequired(message="Enter the statement for the new item"),
-            Length(max=1000, message="The statement must be 1,000 characters or fewer"),
-        ],
+        "Write it in plain English; the suggestions it came from are kept with it.",
+        "Enter the statement for the new item",
     )
-    explanation = TextAreaField(
-        "Explanatory note (optional)",
-        widget=GovTextArea(),
-        validators=[Length(max=2000, message="The note must be 2,000 characters or fewer")],
-    )
+    explanation = explanation_field()
     domain = StringField(
         "Domain (optional)",
         widget=GovTextInput(),
         validators=[Length(max=200, message="The domain must be 200 characters or fewer")],
     )
     submit = SubmitField("Create the item", widget=GovSubmitInput())
-
-    def show_error(self, error) -> bool:
-        """Put a service's error beside the field it names; False if it names none here."""
-        field = getattr(self, getattr(error, "field", None) or "", None)
-        if field is None:
-            return False
-        field.errors = [*field.errors, str(error)]
-        return True
