@@ -15,7 +15,7 @@ flagged (:func:`needs_reanswer`), and are sent a short notice with a fresh priva
 Every edit carries the :attr:`Item.version` it was loaded at, as in
 :mod:`delphi.services.items`: a colleague's save in between raises
 :class:`~delphi.services.items.EditConflict` and nothing is overwritten. The changes build on
-that module's functions; their undecorated forms join this module's units of work, so an
+that module's functions, which join this module's units of work (units nest), so an
 item, its links and its sources' retirement are saved together or not at all.
 """
 
@@ -312,7 +312,7 @@ def _point_draft_rounds_at_current(item: Item) -> None:
 def _update(item: Item, *, by: User, expected_version: int, text: str,
             explanation: str | None, reason: str) -> Item:
     """items.update_item within the caller's unit of work, keeping domain and answers."""
-    return items.update_item.__wrapped__(
+    return items.update_item(
         item, by=by, expected_version=expected_version, text=text,
         explanation=item.current.explanation if explanation is None else explanation,
         domain=item.domain, reason=reason,
@@ -388,7 +388,7 @@ def merge_items(sources: Iterable[Item], *, by: User, reason: str, keep: Item | 
         item.status = ItemStatus.MERGED
     db.session.flush()
     if keep is None:
-        target = items.create_item.__wrapped__(
+        target = items.create_item(
             study, text, by=by, domain=others[0].domain if domain is None else domain)
         target.current.change_reason = reason
     else:
@@ -441,7 +441,7 @@ def split_item(source: Item, texts: Sequence[str], *, by: User, reason: str,
     study = source.study
     created = []
     for text in cleaned:
-        new = items.create_item.__wrapped__(
+        new = items.create_item(
             study, text, by=by, domain=source.domain if domain is None else domain)
         new.current.change_reason = reason
         db.session.add(ItemLink(item_id=new.id, kind=LinkKind.SPLIT_FROM,

@@ -214,7 +214,7 @@ def create_item_from(lead: Suggestion, *, by: User, text: str, domain: str = "",
     group = group_of(lead)
     study = lead.round.study
     # The undecorated function joins this unit of work: item and links commit together.
-    item = items.create_item.__wrapped__(study, text, by=by, domain=domain,
+    item = items.create_item(study, text, by=by, domain=domain,
                                          explanation=explanation)
     for suggestion in group.all:
         db.session.add(ItemLink(item_id=item.id, kind=LinkKind.FROM_SUGGESTION,
