@@ -2,6 +2,7 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from ..conftest import TEST_PASSWORD
 from ..factories import make_participant, make_study, make_user
@@ -26,18 +27,19 @@ def test_sign_in_and_see_the_study(page, watch, live_server):
     page.fill("#email", "facilitator@example.test")
     page.fill("#password", "not my password")
     page.click("button:has-text('Sign in')")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("not right")
     assert page.locator(".govuk-notification-banner").inner_text().count("not right") == 1
     assert page.input_value("#email") == "facilitator@example.test"
     assert_accessible(page)
 
     page.fill("#password", TEST_PASSWORD)
     page.click("button:has-text('Sign in')")
-    assert page.url == f"{live_server}/studies"
-    assert page.get_by_role("heading", name="Your studies").is_visible()
+    expect(page).to_have_url(f"{live_server}/studies")
+    expect(page.get_by_role("heading", name="Your studies")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Outcomes that matter after a stroke").click()
-    assert page.get_by_role("heading", name="Outcomes that matter after a stroke").is_visible()
+    expect(page.get_by_role("heading", name="Outcomes that matter after a stroke")).to_be_visible()
     patients = page.get_by_role("row").filter(has_text="Patients and carers").inner_text()
     assert patients.split() == ["Patients", "and", "carers", "1", "10", "Below", "target"]
     assert page.get_by_role("row").filter(has_text="Round 1").inner_text().split()[:4] == [
@@ -46,8 +48,8 @@ def test_sign_in_and_see_the_study(page, watch, live_server):
     assert_accessible(page)
 
     page.get_by_role("button", name="Sign out").click()
-    assert page.url == f"{live_server}/login"
-    assert "You have signed out." in page.locator(".govuk-notification-banner").inner_text()
+    expect(page).to_have_url(f"{live_server}/login")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("You have signed out.")
 
     assert watch.csp_violations() == []
     assert not [url for url in watch.failed_requests if "/static/" in url or "/assets/" in url]
@@ -71,6 +73,6 @@ def test_javascript_runs_under_the_csp_and_tab_reaches_the_skip_link_first(page,
 def test_error_pages_are_accessible(page, watch, live_server):
     response = page.goto(f"{live_server}/no-such-page")
     assert response.status == 404
-    assert page.get_by_role("heading", name="Page not found").is_visible()
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     assert_accessible(page)
     assert watch.csp_violations() == []
