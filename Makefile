@@ -24,11 +24,13 @@ $(VENV)/.installed-bench: setup.cfg pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e ".[bench]"
 	touch $@
 
-## make run: virtual environment, install, migrate, demo study, serve on 127.0.0.1:5000
-## with the outbox worker beside the web server (stopped when the server stops)
+## make run: virtual environment, install, migrate, demo study, a fresh private link for a
+## demo participant, serve on 127.0.0.1:5000 with the outbox worker beside the web server
+## (stopped when the server stops)
 run: $(VENV)/.installed
 	$(FLASK) init-db
 	$(FLASK) load-demo --if-empty
+	-$(FLASK) demo-link
 	$(FLASK) worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
@@ -47,9 +49,12 @@ test-fast: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check delphi tests benchmarks wsgi.py
 
-## make bench: the engine benchmark against its pandas baseline
+## make bench: the engine benchmark against its pandas baseline, the charts benchmark, then
+## the results benchmark (1,000,000 answers on a throwaway PostgreSQL)
 bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_charts.py
+	$(BIN)/python benchmarks/bench_results.py
 
 ## make docs: regenerate the screenshots in docs/ (make test never writes there)
 docs: $(VENV)/.installed-test

@@ -22,9 +22,6 @@ would then be meaningless.
 from __future__ import annotations
 
 import argparse
-import operator
-import os
-import platform
 import statistics
 import time
 import tracemalloc
@@ -36,6 +33,8 @@ import numpy as np
 import pandas as pd
 import scipy
 from baselines import Analysis, full_analysis  # benchmarks/ is on sys.path as the script's dir
+from common import machine as common_machine
+from common import parse_options, print_goals
 
 from delphi.engine import (
     COMET_GRADE,
@@ -55,8 +54,6 @@ TOLERANCE = 1e-9
 SPEEDUP_GOAL = 30.0
 FLOOR_GOAL = 15.0
 MEMORY_GOAL = 4.0
-MAX_REPEATS = 100
-COMPARISONS = {">=": operator.ge, "<=": operator.le}
 ENGINE = "engine, full analysis"
 BASELINE = "pandas baseline, full analysis"
 FLOOR = "np.bincount floor (round 1, index prebuilt)"
@@ -276,12 +273,9 @@ def check_agreement(engine: EngineAnalysis, baseline: Analysis) -> str:
 
 
 def machine() -> str:
-    """Versions and processor count, so figures from different machines are not confused."""
-    return (
-        f"numpy {np.__version__}, scipy {scipy.__version__}, pandas {pd.__version__}, "
-        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, "
-        f"{platform.system()} {platform.machine()}"
-    )
+    """The versions and processors this run had."""
+    return common_machine(f"numpy {np.__version__}", f"scipy {scipy.__version__}",
+                          f"pandas {pd.__version__}")
 
 
 def report(args: argparse.Namespace) -> None:
@@ -338,30 +332,14 @@ def print_times(title: str, rows: dict[str, Timing]) -> None:
         print(f"  {name:<46}{timing.best * 1e3:7.2f} ms{timing.median * 1e3:9.2f} ms")
 
 
-def print_goals(figures: dict[str, tuple[float, str, float]]) -> None:
-    """Each ratio (name -> measured, ">=" or "<=", goal) against its goal: PASS or MISS."""
-    print(f"\n{'ratios (from best times)':<48}{'measured':>10}{'goal':>12}")
-    for name, (measured, bound, goal) in figures.items():
-        met = COMPARISONS[bound](measured, goal)
-        print(
-            f"  {name:<46}{measured:9.1f}x{f'{bound} {goal:g}x':>12}  {'PASS' if met else 'MISS'}"
-        )
 
 
-def repeat_count(text: str) -> int:
-    """argparse type for ``--repeats``: an integer from 1 to MAX_REPEATS."""
-    value = int(text)
-    if not 1 <= value <= MAX_REPEATS:
-        raise argparse.ArgumentTypeError(f"repeats must be 1 to {MAX_REPEATS}, got {value}")
-    return value
 
 
 def main(argv: list[str] | None = None) -> None:
     """Parse the options and print the report."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="500 participants x 40 items")
-    parser.add_argument("--repeats", type=repeat_count, default=7, help="timed runs (7)")
-    report(parser.parse_args(argv))
+    report(parse_options(__doc__.splitlines()[0], "500 participants x 40 items", repeats=7,
+                         argv=argv))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Command-line interface: ``flask --app delphi.app init-db | create-user | load-demo``.
+"""Command-line interface: ``flask --app delphi.app init-db | create-user | load-demo |
+demo-link | worker``.
 
 Commands parse their arguments and call one service each; services hold the rules.
 """
@@ -18,6 +19,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(create_user)
     app.cli.add_command(load_demo)
+    app.cli.add_command(demo_link)
     app.cli.add_command(worker)
 
 
@@ -51,7 +53,8 @@ def create_user(email: str, name: str, password: str) -> None:
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database holds a study.")
 def load_demo(if_empty: bool) -> None:
-    """Load a realistic demo study (three groups, 30 statements, round 1 answered and closed)."""
+    """Load a realistic demo study (three groups, 30 statements, round 1 published, round 2
+    open)."""
     from .services import demo
 
     try:
@@ -64,6 +67,19 @@ def load_demo(if_empty: bool) -> None:
     click.echo(f"Loaded demo study {result.study.title!r}.")
     click.echo(f"Facilitator login: {result.facilitator_email} / {result.password}")
     click.echo(f"Steering-group login: {result.steering_email} / {result.password}")
+
+
+@click.command("demo-link")
+@with_appcontext
+def demo_link() -> None:
+    """Print a fresh private link for the demo participant; their older links stop working."""
+    from .services import demo
+
+    try:
+        issued = demo.demo_link()
+    except DelphiError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Demo participant link: {issued.url}")
 
 
 @click.command("worker")

@@ -18,8 +18,16 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     WAL lets readers carry on while one process writes; the busy timeout makes a second
     writer wait instead of failing. pysqlite's own transaction handling is switched off
-    and SQLAlchemy emits BEGIN itself, so SAVEPOINTs (used by tests and nested units of
+    and SQLAlchemy emits the BEGIN itself, so SAVEPOINTs (used by tests and nested units of
     work) behave as on PostgreSQL.
+
+    Every transaction begins IMMEDIATE, taking the write lock at once. With a plain
+    (deferred) BEGIN, a transaction that read before another connection committed cannot
+    then write: SQLite answers "database is locked" at once (SQLITE_BUSY_SNAPSHOT), and
+    the busy timeout does not help. That is what a participant's autosave requests racing
+    their "Save and continue" did. IMMEDIATE makes such requests queue for the busy timeout
+    instead; readers outside a transaction are not held up, thanks to WAL. PostgreSQL,
+    the production database, needs none of this.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -36,4 +44,4 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from delphi.models import Study, User
 from tests.factories import make_user
+from tests.smtp import path_of
 
 GOOD_PASSWORD = "a long enough passphrase"  # noqa: S105
 
@@ -68,3 +69,43 @@ def test_unknown_command_gets_usage_help(runner):
     result = runner.invoke(args=["load-dmeo"])
     assert result.exit_code != 0
     assert "No such command" in result.output
+
+
+def _link_in(output: str) -> str:
+    line = next(line for line in output.splitlines()
+                if line.startswith("Demo participant link: "))
+    return line.removeprefix("Demo participant link: ")
+
+
+def test_demo_link_prints_a_working_link_and_replaces_the_one_before(runner, db, client,
+                                                                     another_client):
+    assert runner.invoke(args=["load-demo"]).exit_code == 0
+    first = runner.invoke(args=["demo-link"])
+    assert first.exit_code == 0, first.output
+    first_url = _link_in(first.output)
+    assert first_url.startswith("http://127.0.0.1:5000/p/")
+    response = client.get(path_of(first_url))
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/take-part")
+    second_url = _link_in(runner.invoke(args=["demo-link"]).output)
+    assert second_url != first_url
+    assert client.get("/take-part").status_code == 404  # the old link's session has ended
+    assert another_client.get(path_of(first_url)).status_code == 404
+    assert another_client.get(path_of(second_url)).status_code == 303
+
+
+def test_demo_link_uses_the_public_url(app, runner, db):
+    runner.invoke(args=["load-demo"])
+    before = app.config["PUBLIC_URL"]
+    app.config["PUBLIC_URL"] = "https://delphi.example.org/"
+    try:
+        result = runner.invoke(args=["demo-link"])
+    finally:
+        app.config["PUBLIC_URL"] = before
+    assert _link_in(result.output).startswith("https://delphi.example.org/p/")
+
+
+def test_demo_link_without_the_demo_says_so(runner, db):
+    result = runner.invoke(args=["demo-link"])
+    assert result.exit_code != 0
+    assert "The demo study is not loaded" in result.output

@@ -1,5 +1,6 @@
 """Configuration layers, secrets and where the embedded database lives."""
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,39 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path, monkeypatch):
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 4321
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         db.engine.dispose()
+
+
+def test_sqlite_writers_queue_instead_of_failing_after_reading(tmp_path, monkeypatch):
+    """Two requests that each read, then write, as autosave and "Save and continue" do: the
+    second waits for the first instead of failing with "database is locked"."""
+    monkeypatch.setenv("DELPHI_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SQLITE_BUSY_TIMEOUT_MS": 10_000})
+    errors, first_read, second_read = [], threading.Event(), threading.Event()
+    with app.app_context():
+        from delphi.extensions import db
+
+        engine = db.engine
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE scratch (name TEXT)")
+
+    def read_then_write(name, has_read, other_has_read):
+        try:
+            with engine.begin() as connection:
+                connection.exec_driver_sql("SELECT count(*) FROM scratch").scalar()
+                has_read.set()
+                other_has_read.wait(timeout=0.5)  # the other reads too, if it can
+                connection.exec_driver_sql("INSERT INTO scratch VALUES (?)", (name,))
+        except Exception as error:  # noqa: BLE001 - the test reports any failure
+            errors.append(error)
+
+    threads = [threading.Thread(target=read_then_write, args=("first", first_read, second_read)),
+               threading.Thread(target=read_then_write, args=("second", second_read, first_read))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    with engine.connect() as connection:
+        names = connection.exec_driver_sql("SELECT name FROM scratch ORDER BY name").scalars()
+        assert list(names) == ["first", "second"]
+    engine.dispose()

@@ -1,9 +1,19 @@
 """Database tables. Importing this package registers every model with the metadata."""
 
 from .accounts import Role, StudyMembership, User
+from .api import ApiToken
+from .charts import ChartCache
 from .documents import ConsentRecord, Document, DocumentKind, DocumentVersion
 from .items import Item, ItemLink, ItemStatus, ItemVersion, LinkKind, ResponseType
-from .participants import Invitation, Participant, ParticipantContact, ParticipantStatus
+from .participants import (
+    Invitation,
+    OpenLink,
+    Participant,
+    ParticipantContact,
+    ParticipantSource,
+    ParticipantStatus,
+    RegistrationAttempt,
+)
 from .records import (
     AuditEvent,
     MessageKind,
@@ -40,8 +50,10 @@ from .types import UTCDateTime, utcnow
 __all__ = [
     "Answer",
     "AnswerSource",
+    "ApiToken",
     "AuditEvent",
     "CarryForwardPolicy",
+    "ChartCache",
     "Comment",
     "ConsensusRule",
     "ConsentRecord",
@@ -58,13 +70,16 @@ __all__ = [
     "LinkKind",
     "MessageKind",
     "ModerationState",
+    "OpenLink",
     "OutboxMessage",
     "OutboxStatus",
     "Participant",
     "ParticipantContact",
+    "ParticipantSource",
     "ParticipantStatus",
     "ProtocolDeviation",
     "Ranking",
+    "RegistrationAttempt",
     "RatingScale",
     "ResponseType",
     "ResultSnapshot",

@@ -18,6 +18,13 @@ class ParticipantStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class ParticipantSource(enum.StrEnum):
+    """How a participant joined: invited by the team, or registered through an open link."""
+
+    INVITED = "invited"
+    SELF_REGISTERED = "self_registered"
+
+
 class Participant(db.Model):
     """A panel member known to the study only by a random pseudonym.
 
@@ -44,6 +51,14 @@ class Participant(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_test: Mapped[bool] = mapped_column(default=False)
     reminders_stopped: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[ParticipantSource] = mapped_column(
+        str_enum(ParticipantSource), default=ParticipantSource.INVITED,
+        server_default=ParticipantSource.INVITED.value,
+    )
+    open_link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("open_link.id", ondelete="SET NULL"), index=True
+    )
+    guidance_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     study: Mapped[Study] = relationship(back_populates="participants")  # noqa: F821
@@ -86,3 +101,40 @@ class Invitation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     participant: Mapped[Participant] = relationship(back_populates="invitations")
+
+
+class OpenLink(db.Model):
+    """A public registration link a study shares through charities and social media.
+
+    The slug is public by design (it is printed on posters), so it is stored as it is and
+    shown to the team again. ``cap`` limits how many may register; a closed link accepts
+    nobody.
+    """
+
+    __tablename__ = "open_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    is_open: Mapped[bool] = mapped_column(default=True)
+    cap: Mapped[int | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    study: Mapped[Study] = relationship()  # noqa: F821
+
+
+class RegistrationAttempt(db.Model):
+    """One use of an open link or of "e-mail me my link again", for per-address rate limits.
+
+    ``address_hash`` is a keyed hash of the client's network address, so the table holds
+    no address; ``purpose`` separates registrations from link requests.
+    """
+
+    __tablename__ = "registration_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    address_hash: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

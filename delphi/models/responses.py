@@ -84,6 +84,7 @@ class Comment(db.Model):
     """A participant's comment on an item; ``shown_text`` is what others may read."""
 
     __tablename__ = "comment"
+    __table_args__ = (UniqueConstraint("participant_id", "round_item_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))

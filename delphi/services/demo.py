@@ -1,10 +1,16 @@
-"""A realistic demo study: a core-outcome-set Delphi after hip fracture, round 1 closed.
+"""A realistic demo study: a core-outcome-set Delphi after hip fracture, in round 2.
 
 The ratings are generated from a seeded random stream with a profile per statement, so the
 demo always shows what a new user needs to see: statements reaching consensus in and out,
 statements with no consensus, one where patients and clinicians diverge, comments,
 suggestions, a stakeholder group below its recruitment target and participants who will
 not return for round 2.
+
+Round 1 is answered, closed and published. Round 2 is open for three more weeks with the
+items the study's policy carries forward and feedback on each stakeholder group's scores;
+some participants have answered part of it or all of it, and the demo participant
+(:func:`demo_participant`, the first active patient) has not started, so a fresh private
+link (:func:`demo_link`, ``flask demo-link``) shows the whole journey.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from ..engine import COMET_GRADE
+from ..errors import NotFound, StateError
 from ..extensions import db
 from ..models import (
     Answer,
@@ -41,7 +48,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import protocol, rounds
+from . import feedback, invitations, protocol, rounds
 from .participants import new_pseudonym
 from .transaction import unit_of_work
 
@@ -49,6 +56,7 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for local demo logi
 FACILITATOR_EMAIL = "facilitator@example.org"
 STEERING_EMAIL = "steering@example.org"
 SEED = 20261125
+DEMO_TITLE = "Core outcomes after hip fracture (demo)"
 
 GRADE_LABELS = {
     "1": "Not important", "2": "Not important", "3": "Not important",
@@ -135,8 +143,11 @@ class DemoLogins:
 
 
 @unit_of_work
-def load_demo(only_if_empty: bool = False) -> DemoLogins | None:
+def load_demo(only_if_empty: bool = False, *, round_two: bool = True) -> DemoLogins | None:
     """Create the demo study with its staff accounts; None when skipped.
+
+    With ``round_two`` False the demo stops where round 1 has just closed (unpublished, its
+    suggestions unreviewed, an empty draft round 2).
 
     Raises
     ------
@@ -159,12 +170,16 @@ def load_demo(only_if_empty: bool = False) -> DemoLogins | None:
     _comments_and_suggestions(round_, participants, rng)
     db.session.flush()
     rounds.classify(round_)
+    if round_two:
+        _open_round_two(round_, dimension, rng, now)
+    else:
+        db.session.add(Round(study=study, number=2))
     return DemoLogins(study, FACILITATOR_EMAIL, STEERING_EMAIL, DEMO_PASSWORD)
 
 
 def _study() -> Study:
     return Study(
-        title="Core outcomes after hip fracture (demo)",
+        title=DEMO_TITLE,
         summary=(
             "Which outcomes matter most to older people recovering from a broken hip, their "
             "carers and the staff who look after them? This demo Delphi agrees a core outcome "
@@ -218,7 +233,7 @@ def _design(study: Study) -> tuple[Dimension, list[Item]]:
 
 
 def _closed_round_one(study: Study, items: list[Item], now) -> Round:
-    round_ = Round(study=study, number=1, feedback={"show_group_summary": True})
+    round_ = Round(study=study, number=1, feedback=feedback.FeedbackSettings().to_dict())
     db.session.add(round_)
     round_.open(now - timedelta(days=28))
     round_.opens_at = now - timedelta(days=28)
@@ -228,7 +243,6 @@ def _closed_round_one(study: Study, items: list[Item], now) -> Round:
             RoundItem(round=round_, item=item, item_version=item.versions[0], position=position)
         )
     round_.close(now - timedelta(days=7))
-    db.session.add(Round(study=study, number=2))
     return round_
 
 
@@ -295,3 +309,84 @@ def _comments_and_suggestions(round_: Round, participants, rng: random.Random) -
             participant=rng.choice(participants), round=round_, original_text=text,
             shown_text=text, moderation_state=ModerationState.PENDING,
         ))
+
+
+def _open_round_two(round_one: Round, dimension: Dimension, rng: random.Random, now) -> None:
+    """Review round 1's suggestions, publish round 1, carry its items forward and open round 2
+    with feedback; some participants answer part or all of it, the demo participant none."""
+    opened = now - timedelta(days=4)
+    for suggestion in db.session.scalars(
+            select(Suggestion).where(Suggestion.round_id == round_one.id)):
+        suggestion.moderation_state = ModerationState.APPROVED  # reviewed before publishing
+    rounds.publish_round(round_one, None, now=now - timedelta(days=6))
+    round_two = rounds.prepare_next_round(round_one, None).round
+    round_two.feedback = feedback.FeedbackSettings(
+        distribution=feedback.GROUPS, percentage_sentence=True, show_status=False,
+        show_comments=True,
+    ).to_dict()
+    rounds.open_round(round_two, None, closes_at=now + timedelta(days=21), now=opened)
+    study = round_one.study
+    keep_fresh = demo_participant(study)
+    invited = opened + timedelta(hours=1)
+    active = [participant for participant in sorted(study.participants, key=lambda p: p.id)
+              if participant.status == ParticipantStatus.ACTIVE]
+    profiles = {ri.item_id: (patients, clinicians) for ri, (_d, _t, patients, clinicians)
+                in zip(round_one.round_items, STATEMENTS, strict=True)}
+    for participant in active:
+        participation = RoundParticipation(round=round_two, participant=participant,
+                                           invited_at=invited)
+        db.session.add(participation)
+        draw = rng.random()
+        if participant is keep_fresh or draw < 0.45:
+            continue  # not started yet
+        started = invited + timedelta(hours=rng.randint(2, 60))
+        participation.started_at = started
+        complete = draw >= 0.75
+        shown = round_two.round_items if complete else round_two.round_items[
+            :rng.randint(1, max(1, len(round_two.round_items) - 1))]
+        is_patient = participant.group is study.groups[0]
+        for round_item in shown:
+            patients, clinicians = profiles[round_item.item_id]
+            db.session.add(Answer(
+                participant=participant, round_item=round_item,
+                item_version=round_item.item_version, dimension=dimension,
+                value=rng.choices(range(1, 10),
+                                  weights=PROFILES[patients if is_patient else clinicians])[0],
+                created_at=started, updated_at=started,
+            ))
+        if complete:
+            participation.completed_at = started + timedelta(hours=1)
+
+
+def demo_participant(study: Study) -> Participant:
+    """The demo participant given a fresh link: the first active patient or carer.
+
+    Raises
+    ------
+    StateError
+        Every patient and carer of the demo has withdrawn.
+    """
+    active = [participant for participant in study.participants
+              if participant.group is study.groups[0]
+              and participant.status == ParticipantStatus.ACTIVE]
+    if not active:
+        raise StateError("Every patient and carer in the demo has withdrawn, so there is no "
+                         "demo participant to give a link to.")
+    return min(active, key=lambda participant: participant.id)
+
+
+@unit_of_work
+def demo_link() -> invitations.IssuedLink:
+    """A fresh private link for the demo participant; their older links stop working.
+
+    Raises
+    ------
+    NotFound
+        The demo study has not been loaded.
+    StateError
+        The demo has no active patient or carer left.
+    """
+    study = db.session.scalar(select(Study).where(Study.title == DEMO_TITLE))
+    if study is None:
+        raise NotFound("The demo study is not loaded. Run flask load-demo first.")
+    return invitations.reissue_link(study, demo_participant(study), None)

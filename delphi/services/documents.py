@@ -653,7 +653,8 @@ class ParticipantPreview:
     uses_round_items: bool
 
 
-def _questions(study: Study) -> tuple[ItemQuestion, ...]:
+def scale_questions(study: Study) -> tuple[ItemQuestion, ...]:
+    """The question asked on each of the study's dimensions, with its scale's points."""
     questions = []
     for dimension in study.dimensions:
         scale = dimension.scale
@@ -686,7 +687,7 @@ def participant_items(round_: Round) -> tuple[tuple[ParticipantItem, ...], bool]
     current active items stand in for them.
     """
     study = round_.study
-    questions = _questions(study)
+    questions = scale_questions(study)
     rows: list[tuple[str, Item, str, str]]
     if round_.round_items:
         rows = [(str(ri.id), ri.item, ri.item_version.text, ri.item_version.explanation)

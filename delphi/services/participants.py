@@ -28,6 +28,7 @@ from ..models import (
     Invitation,
     Participant,
     ParticipantContact,
+    ParticipantSource,
     ParticipantStatus,
     Ranking,
     Role,
@@ -54,12 +55,21 @@ MAX_EMAIL_LENGTH = 254
 
 @dataclass(frozen=True)
 class GroupCounts:
-    """How many participants a stakeholder group has, by kind, against its target."""
+    """How many participants a stakeholder group has, by kind, against its target.
+
+    ``self_registered`` counts those of ``active`` who joined through an open link; the
+    rest were invited by the team (:attr:`invited`).
+    """
 
     group: StakeholderGroup | None
     active: int = 0
     withdrawn: int = 0
     test: int = 0
+    self_registered: int = 0
+
+    @property
+    def invited(self) -> int:
+        return self.active - self.self_registered
 
     @property
     def target(self) -> int:
@@ -232,21 +242,25 @@ def list_participants(study: Study) -> list[Participant]:
 def group_counts(study: Study) -> list[GroupCounts]:
     """Active, withdrawn and test participants per stakeholder group, in one query.
 
-    The list follows the study's group order; a last entry without a group appears only
-    when some participants' group was deleted.
+    Active participants who joined through an open link are also counted apart. The list
+    follows the study's group order; a last entry without a group appears only when some
+    participants' group was deleted.
     """
     rows = db.session.execute(
         select(Participant.group_id, Participant.status, Participant.is_test,
-               func.count(Participant.id))
+               Participant.source, func.count(Participant.id))
         .where(Participant.study_id == study.id)
-        .group_by(Participant.group_id, Participant.status, Participant.is_test)
+        .group_by(Participant.group_id, Participant.status, Participant.is_test,
+                  Participant.source)
     ).all()
     tallies: dict[int | None, dict[str, int]] = {}
-    for group_id, status, is_test, count in rows:
+    for group_id, status, is_test, source, count in rows:
         kind = "test" if is_test else (
             "withdrawn" if status == ParticipantStatus.WITHDRAWN else "active")
         tally = tallies.setdefault(group_id, {})
         tally[kind] = tally.get(kind, 0) + count
+        if kind == "active" and source == ParticipantSource.SELF_REGISTERED:
+            tally["self_registered"] = tally.get("self_registered", 0) + count
     result = [GroupCounts(group, **tallies.get(group.id, {})) for group in study.groups]
     if None in tallies:
         result.append(GroupCounts(None, **tallies[None]))

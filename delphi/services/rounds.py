@@ -10,8 +10,10 @@ reopened once, with a reason. The rules kept here, on top of the state machine:
   round shows the items its draft holds (see *carry forward*). On opening, each item's
   wording is brought up to date (the item's current version), and items retired or merged
   since the draft was prepared are left out. Opening round 1 fixes the study's protocol
-  (:func:`delphi.services.protocol.fix_protocol`) in the same unit of work. Opening sends no
-  e-mail: the Messages page invites.
+  (:func:`delphi.services.protocol.fix_protocol`) in the same unit of work; opening any round
+  fixes what its participants see about the round before
+  (:func:`delphi.services.feedback.fix_settings`). Opening sends no e-mail: the Messages page
+  invites.
 - **Close dates** are optional, stored in UTC, entered and shown in Europe/London time
   (:func:`london_to_utc`), and must lie in the future. The worker closes a round by itself
   once its close date has passed (:func:`close_due_rounds`).
@@ -57,7 +59,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import audit, moderation, protocol, results
+from . import audit, feedback, moderation, protocol, results
 from .transaction import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -316,6 +318,7 @@ def open_round(round_: Round, by: User | None, closes_at: datetime | None = None
     round_.open(now)
     round_.opens_at = now
     round_.closes_at = closes_at
+    feedback.fix_settings(round_)
     if round_.number == 1 and not protocol.is_fixed(study):
         protocol.fix_protocol(study, now, by)
     if study.status == StudyStatus.SETUP:

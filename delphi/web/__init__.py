@@ -7,7 +7,7 @@ from flask import Flask
 
 def register_web(app: Flask) -> None:
     """Attach every blueprint, the error pages, the filters and the security headers to ``app``."""
-    from . import auth, errors, facilitator, participant, security, staff_invite, templating
+    from . import api, auth, errors, facilitator, participant, security, staff_invite, templating
 
     security.init_app(app)
     errors.init_app(app)
@@ -16,3 +16,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(facilitator.bp)
     app.register_blueprint(participant.bp)
     app.register_blueprint(staff_invite.bp)
+    app.register_blueprint(api.bp)

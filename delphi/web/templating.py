@@ -17,10 +17,11 @@ WORDS = {"chnri": "CHNRI", "pending": "To review"}
 
 
 def init_app(app: Flask) -> None:
-    """Register the filters ``date``, ``datetime`` and ``label``."""
+    """Register the filters ``date``, ``datetime``, ``label`` and ``scale_radio_items``."""
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(label, "label")
+    app.add_template_filter(scale_radio_items, "scale_radio_items")
 
 
 def format_date(value: date | None) -> str:
@@ -47,3 +48,17 @@ def label(value: enum.Enum | str) -> str:
     """``priority_setting`` -> ``Priority setting``; the exceptions in WORDS (``CHNRI``)."""
     text = value.value if isinstance(value, enum.Enum) else str(value)
     return WORDS.get(text, text.replace("_", " ").capitalize())
+
+
+def scale_radio_items(question) -> list[dict]:
+    """The ``items`` of a GOV.UK radios component for a scale question: one per point, its
+    label as the hint, then "Unable to score" after an "or" divider when the scale offers it.
+
+    ``question`` is a :class:`delphi.services.documents.ItemQuestion`.
+    """
+    items = [{"value": str(point.value), "text": str(point.value),
+              "hint": {"text": point.label} if point.label else None}
+             for point in question.points]
+    if question.offers_unable:
+        items += [{"divider": "or"}, {"value": "unable", "text": "Unable to score"}]
+    return items

@@ -1,19 +1,13 @@
 """The pages in a real browser: sign in, see the study; accessible, CSP-clean, keyboard-first."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from ..conftest import TEST_PASSWORD
 from ..factories import make_participant, make_study, make_user
+from .checks import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres_only]
-
-
-def assert_accessible(page):
-    """axe-core finds no WCAG violations on the page as it is now."""
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
 
 
 def test_sign_in_and_see_the_study(page, watch, live_server):

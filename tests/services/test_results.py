@@ -45,8 +45,8 @@ from ..factories import make_participant, make_study, make_user
 
 @pytest.fixture
 def demo_round(db):
-    """Round 1 of the demo study: closed, 60 participants, 30 rated items."""
-    study = demo.load_demo().study
+    """Round 1 of the demo study: closed (not published), 60 participants, 30 rated items."""
+    study = demo.load_demo(round_two=False).study
     return study.rounds[0]
 
 

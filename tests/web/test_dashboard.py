@@ -41,7 +41,7 @@ EMAILS = {
 @pytest.fixture
 def study(db):
     """The demo study (round 1 closed, not published) with a co-facilitator and an outsider."""
-    study = demo.load_demo().study
+    study = demo.load_demo(round_two=False).study
     owner = study.memberships[0].user
     for role in ("facilitator", "outsider"):
         user = User(email=EMAILS[role], name=f"A {role}", password_hash=owner.password_hash)

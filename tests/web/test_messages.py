@@ -111,7 +111,7 @@ def test_without_smtp_inviting_shows_each_link_once_and_says_why(client, auth, a
     assert "one@example.test" not in html  # this facilitator may not see contacts
     links = [word.split('"')[1] for word in html.split() if word.startswith('value="http')]
     assert len(links) == 2
-    welcome = another_client.get(path_of(links[0]))
+    welcome = another_client.get(path_of(links[0]), follow_redirects=True)
     assert welcome.status_code == 200 and study.title in welcome.get_data(as_text=True)
     assert _count(OutboxMessage) == 0
     assert {p.pseudonym for p in participation.non_completers(round_)} == {
@@ -143,11 +143,11 @@ def test_with_smtp_invitations_are_emailed_with_a_working_link(client, auth, ano
     progress = client.get(f"/studies/{study.id}/messages/progress.json").get_json()
     assert progress["invitation"]["sent"] == 1
     link = link_in(body_of(smtp.to("one@example.test")[0]))
-    welcome = another_client.get(path_of(link))
+    welcome = another_client.get(path_of(link), follow_redirects=True)
     assert welcome.status_code == 200
     assert study.title in welcome.get_data(as_text=True)
-    stop = another_client.get(path_of(link) + "/stop-reminders")
-    another_client.post(path_of(link) + "/stop-reminders",
+    stop = another_client.get(path_of(link) + "/stop-reminders", follow_redirects=True)
+    another_client.post("/take-part/stop-reminders",
                         data={"csrf_token": csrf_token_from(stop.get_data(as_text=True))})
     _db.session.expire_all()
     assert participant.reminders_stopped
@@ -244,7 +244,7 @@ def test_new_link_is_shown_once_without_smtp(client, auth, another_client, study
     assert response.status_code == 200
     assert "Their earlier links no longer work" in html
     link = next(word.split('"')[1] for word in html.split() if word.startswith('value="http'))
-    assert another_client.get(path_of(link)).status_code == 200
+    assert another_client.get(path_of(link)).status_code == 303
     assert another_client.get(f"/p/{token}").status_code == 404
 
 

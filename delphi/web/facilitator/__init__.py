@@ -8,15 +8,22 @@ from flask import Blueprint
 bp = Blueprint("facilitator", __name__)
 
 from . import (  # noqa: E402, F401  (each module registers its routes on bp)
+    api_tokens,
     audit,
     dashboard,
     design,
     documents,
+    exports,
+    feedback_settings,
     item_history,
     items,
     messages,
     moderation,
+    open_links,
     participants,
+    report,
+    review,
+    review_charts,
     rounds,
     studies,
     team,
