@@ -235,7 +235,7 @@ def _own_answers(participant: Participant, round_item_ids: list[int],
     return {key: (value, unable) for key, (value, unable, _current) in found.items()}
 
 
-def _panels(summary, index: int, settings: FeedbackSettings, participant: Participant,
+def _panels(summary, index: int, settings: FeedbackSettings, own: str | None,
             group_names: tuple[str, ...], min_size: int, n_points: int) -> list[FeedbackPanel]:
     def group_panel(name: str) -> FeedbackPanel:
         group = summary.by_group[name]
@@ -244,7 +244,6 @@ def _panels(summary, index: int, settings: FeedbackSettings, participant: Partic
             return FeedbackPanel(name, (0,) * n_points, 0, True)
         return FeedbackPanel(name, tuple(int(c) for c in group.counts[index]), n)
 
-    own = participant.group.name if participant.group is not None else results.UNGROUPED
     if settings.distribution == GROUPS and summary.by_group:
         return [group_panel(name) for name in group_names if name in summary.by_group]
     if settings.distribution == OWN_GROUP and own in summary.by_group:
@@ -268,12 +267,14 @@ def _alt_text(panels: list[FeedbackPanel], points: tuple[int, ...],
     return " ".join(parts)
 
 
-def item_feedback(participant: Participant, round_: Round,
+def item_feedback(participant: Participant | None, round_: Round,
                   keys: Iterable[str] | None = None) -> dict[str, ItemFeedback]:
     """Feedback for each item of ``round_`` that ``participant`` sees, keyed by item key.
 
     Only items that were rated on the scale in the previous round, when that round's
-    results are published; ``keys`` limits the answer to those item keys.
+    results are published; ``keys`` limits the answer to those item keys. With no
+    participant (the report's example) there is no earlier score, and "own group" shows
+    the study's first group.
     """
     from .rounds import previous_round
 
@@ -304,14 +305,16 @@ def item_feedback(participant: Participant, round_: Round,
         labels = study.dimensions[0].scale.labels or {}
     point_labels = tuple(str(labels.get(str(point), "")) for point in points)
     earlier_ids = [round_item_id for _key, (_index, round_item_id) in shown]
-    own = _own_answers(participant, earlier_ids, published.dimension_id)
+    own = (_own_answers(participant, earlier_ids, published.dimension_id)
+           if participant is not None else {})
+    own_group = _own_group(participant, study)
     comments = (moderation.visible_comments(earlier_ids) if settings.show_comments
                 else {})
     statuses = (published.classification.status.tolist()
                 if settings.show_status and published.classification is not None else None)
     feedback = {}
     for key, (index, round_item_id) in shown:
-        panels = _panels(summary, index, settings, participant, published.group_names,
+        panels = _panels(summary, index, settings, own_group, published.group_names,
                          study.min_group_size, len(points))
         overall = tuple(int(c) for c in summary.counts[index])
         value, unable = own.get(round_item_id, (None, False))
@@ -330,3 +333,39 @@ def item_feedback(participant: Participant, round_: Round,
             alt_text=_alt_text(panels, points, own.get(round_item_id)),
         )
     return feedback
+
+
+def _own_group(participant: Participant | None, study) -> str | None:
+    """The stakeholder group whose chart "own group" shows: the participant's, or for the
+    report's example (no participant) the study's first group."""
+    if participant is None:
+        return study.groups[0].name if study.groups else None
+    return participant.group.name if participant.group is not None else results.UNGROUPED
+
+
+def example_feedback(round_: Round) -> ItemFeedback | None:
+    """What participants of ``round_`` saw above its first item with feedback, with no
+    earlier score marked: the report's picture of the feedback shown that round."""
+    return next(iter(item_feedback(None, round_).values()), None)
+
+
+def feedback_chart(fb: ItemFeedback, min_group_size: int):
+    """The chart above an item: last round's scores per panel, the earlier score marked."""
+    from ..charts import DistributionPanel, item_distribution  # matplotlib: only on use
+
+    labels = {point: label for point, label in zip(fb.points, fb.point_labels, strict=True)
+              if label}
+    return item_distribution(
+        [DistributionPanel(panel.label, panel.counts, panel.suppressed) for panel in fb.panels],
+        fb.points, bands=fb.bands, own_answer=fb.own_previous, point_labels=labels,
+        min_group_size=min_group_size,
+    )
+
+
+def cached_feedback_chart(fb: ItemFeedback, min_group_size: int):
+    """:func:`feedback_chart` through the chart cache (the report draws it once per round)."""
+    from . import chart_cache
+
+    inputs = {"feedback": asdict(fb), "min_group_size": min_group_size}
+    return chart_cache.cached_chart("feedback-example", inputs,
+                                    lambda: feedback_chart(fb, min_group_size))

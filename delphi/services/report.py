@@ -236,14 +236,17 @@ def protocol_section(study: Study) -> ProtocolSection:
 class RoundFeedback:
     """What a round's participants saw about the round before (None for the first round).
 
-    ``comments_withheld`` is True when the round before was published with no comments
-    shown (:attr:`Round.shows_no_comments`), whatever this round's settings say.
+    ``example`` is the feedback above the round's first item with feedback, for the
+    report's picture of it. ``comments_withheld`` is True when the round before was
+    published with no comments shown (:attr:`Round.shows_no_comments`), whatever this
+    round's settings say.
     """
 
     round: Round
     settings: feedback.FeedbackSettings | None
     words: str
     comments_withheld: bool
+    example: feedback.ItemFeedback | None = None
 
     @property
     def comments_shown(self) -> bool:
@@ -263,7 +266,8 @@ def feedback_section(study: Study) -> tuple[RoundFeedback, ...]:
             continue
         settings = feedback.feedback_settings(round_)
         entries.append(RoundFeedback(round_, settings, feedback.describe_feedback(settings),
-                                     before.shows_no_comments))
+                                     before.shows_no_comments,
+                                     feedback.example_feedback(round_)))
     return tuple(entries)
 
 

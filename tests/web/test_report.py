@@ -215,6 +215,27 @@ def test_the_demo_steering_member_reads_and_downloads_the_report(client, auth, d
     assert response.headers["Content-Disposition"].startswith("attachment;")
 
 
+def test_the_report_pictures_the_feedback_round_two_showed(client, auth, db):
+    """The demo's round 2 showed each group's chart of round 1: the report shows the same
+    chart for its first carried item, on screen and inside the downloaded file."""
+    from delphi.services import demo, feedback
+
+    study = demo.load_demo().study
+    round_two = next(round_ for round_ in study.rounds if round_.number == 2)
+    example = feedback.example_feedback(round_two)
+    assert [panel.label for panel in example.panels] == [group.name for group in study.groups]
+    assert example.own_previous is None
+    auth.login(email=demo.STEERING_EMAIL, password=demo.DEMO_PASSWORD)
+    html = client.get(f"/studies/{study.id}/report").get_data(as_text=True)
+    address = f"/studies/{study.id}/report/feedback/2.png"
+    assert f'src="{address}"' in html and example.alt_text in unescape(html)
+    picture = client.get(address)
+    assert picture.status_code == 200 and picture.data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert client.get(f"/studies/{study.id}/report/feedback/1.png").status_code == 404
+    download = client.get(f"/studies/{study.id}/report.html").get_data(as_text=True)
+    assert address not in download and example.alt_text in unescape(download)
+
+
 def test_each_published_round_shows_its_charts_and_the_download_carries_the_pictures(
         client, auth, made):
     """On screen the charts are the review pages' cached pictures; in the downloaded file
@@ -223,7 +244,8 @@ def test_each_published_round_shows_its_charts_and_the_download_carries_the_pict
 
     _response, page = _page(client, auth, made)
     addresses = re.findall(r'<img[^>]+src="([^"]+)"', page)
-    assert addresses and all("/review/charts/" in address for address in addresses)
+    assert addresses and all("/review/charts/" in address or "/report/feedback/" in address
+                             for address in addresses)
     assert "Agreement on each item" in page and "Taking part" in page
     picture = client.get(addresses[0].replace("&amp;", "&"))
     assert picture.status_code == 200 and picture.data.startswith(b"\x89PNG\r\n\x1a\n")
@@ -232,4 +254,4 @@ def test_each_published_round_shows_its_charts_and_the_download_carries_the_pict
     inline = re.findall(r'<img[^>]+src="data:image/png;base64,([^"]+)"', download)
     assert len(inline) == len(addresses)
     assert base64.b64decode(inline[0]).startswith(b"\x89PNG\r\n\x1a\n")
-    assert "/review/charts/" not in download
+    assert "/review/charts/" not in download and "/report/feedback/" not in download

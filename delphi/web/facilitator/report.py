@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import current_app, make_response, render_template
+from flask import Response, abort, current_app, make_response, render_template, url_for
 from flask_login import current_user, login_required
 
-from ...services import report, review, studies
+from ...services import feedback, report, review, rounds, studies
 from . import bp, review_charts
 
 REPORT = "/studies/<int:study_id>/report"
@@ -33,13 +33,32 @@ def _filename(study) -> str:
     return f"report-{slug}.html"
 
 
+def _feedback_pictures(study, built: report.StudyReport, inline: bool) -> dict[int, str]:
+    """Round number -> the address of its feedback example's picture (or the picture itself
+    as a ``data:`` address in the downloaded file)."""
+    pictures = {}
+    for entry in built.feedback:
+        if entry.example is None:
+            continue
+        if inline:
+            png = feedback.cached_feedback_chart(entry.example, study.min_group_size).png
+            pictures[entry.round.number] = review_charts.data_address(png)
+        else:
+            pictures[entry.round.number] = url_for(
+                "facilitator.show_report_feedback_chart", study_id=study.id,
+                number=entry.round.number)
+    return pictures
+
+
 def _render(study, layout: str, **extra) -> str:
     inline = extra.get("standalone", False)
+    built = report.study_report(study)
     charts = {round_.number: review_charts.round_charts(study, review.load_round(round_), inline)
               for round_ in report.published_rounds(study)}
-    return render_template("facilitator/report/show.html", study=study,
-                           report=report.study_report(study), sections=report.SECTIONS,
-                           flag_p=review.FLAG_P, layout=layout, round_charts=charts, **extra)
+    return render_template("facilitator/report/show.html", study=study, report=built,
+                           sections=report.SECTIONS, flag_p=review.FLAG_P, layout=layout,
+                           round_charts=charts,
+                           feedback_pictures=_feedback_pictures(study, built, inline), **extra)
 
 
 @bp.get(REPORT)
@@ -48,6 +67,20 @@ def show_report(study_id: int):
     """The study report, printable from the browser."""
     study = studies.get_for_member(study_id, current_user)
     return _render(study, "facilitator/study_layout.html", standalone=False)
+
+
+@bp.get(REPORT + "/feedback/<int:number>.png")
+@login_required
+def show_report_feedback_chart(study_id: int, number: int):
+    """The picture of the feedback round ``number``'s participants saw above its first item."""
+    study = studies.get_for_member(study_id, current_user)
+    example = feedback.example_feedback(rounds.get_round(study, number))
+    if example is None:
+        abort(404)
+    chart = feedback.cached_feedback_chart(example, study.min_group_size)
+    response = Response(chart.png, mimetype="image/png")
+    response.headers["Cache-Control"] = review_charts.CACHE_CONTROL
+    return response
 
 
 @bp.get(REPORT + ".html")

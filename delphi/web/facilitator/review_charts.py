@@ -68,10 +68,15 @@ def _shown(heading: str, chart: CachedChart | None, caption: str, kind: str, inl
     if chart is None:
         return []
     if inline:
-        url = "data:image/png;base64," + base64.b64encode(chart.png).decode("ascii")
+        url = data_address(chart.png)
     else:
         url = url_for("facilitator.show_review_chart", kind=kind, fmt="png", **arguments)
     return [PageChart(heading, url, chart.alt_text, chart.table, caption)]
+
+
+def data_address(png: bytes) -> str:
+    """A PNG as a ``data:`` address, so a page saved as one file still shows it."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def round_charts(study, reviewed: ReviewedRound, inline: bool = False) -> list[PageChart]:

@@ -21,7 +21,7 @@ CACHE_CONTROL = "private, max-age=300"
 @participant_required
 def feedback_chart(participant: Participant, key: str):
     """The item's chart of last round's scores as a PNG image, own earlier score marked."""
-    from ...charts import DistributionPanel, item_distribution, to_png  # matplotlib: on use
+    from ...charts import to_png  # matplotlib: only on use
 
     round_ = invitations.open_round(participant.study)
     if round_ is None or participant.status == ParticipantStatus.WITHDRAWN:
@@ -29,22 +29,8 @@ def feedback_chart(participant: Participant, key: str):
     fb = feedback.item_feedback(participant, round_, keys=[key]).get(key)
     if fb is None:
         abort(404)
-    chart = item_distribution(
-        [DistributionPanel(panel.label, panel.counts, panel.suppressed) for panel in fb.panels],
-        fb.points, bands=fb.bands, own_answer=fb.own_previous,
-        point_labels=_first_of_each_label(fb.points, fb.point_labels),
-        min_group_size=participant.study.min_group_size,
-    )
+    chart = feedback.feedback_chart(fb, participant.study.min_group_size)
     response = Response(to_png(chart.figure), mimetype="image/png")
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response
 
-
-def _first_of_each_label(points, labels) -> dict[int, str]:
-    """Each label once, at the first point it names (1-3 "Not important" labels point 1)."""
-    shown, before = {}, None
-    for point, label in zip(points, labels, strict=True):
-        if label and label != before:
-            shown[point] = label
-        before = label
-    return shown
