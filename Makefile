@@ -30,7 +30,7 @@ $(VENV)/.installed-bench: setup.cfg pyproject.toml $(VENV)/.installed
 run: $(VENV)/.installed
 	$(FLASK) init-db
 	$(FLASK) load-demo --if-empty
-	-$(FLASK) demo-link
+	-DELPHI_PUBLIC_URL="$${DELPHI_PUBLIC_URL:-http://$(HOST):$(PORT)/}" $(FLASK) demo-link
 	$(FLASK) worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)

@@ -121,3 +121,45 @@ def test_sqlite_writers_queue_instead_of_failing_after_reading(tmp_path, monkeyp
         names = connection.exec_driver_sql("SELECT name FROM scratch ORDER BY name").scalars()
         assert list(names) == ["first", "second"]
     engine.dispose()
+
+
+def test_the_worker_holds_no_write_lock_between_passes(tmp_path, monkeypatch):
+    """Between passes the worker keeps no transaction open, so on SQLite (whose
+    transactions take the write lock at once) the web server can write while it waits."""
+    import sqlite3
+
+    from flask_migrate import upgrade
+
+    from delphi.services import worker
+
+    monkeypatch.setenv("DELPHI_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SQLITE_BUSY_TIMEOUT_MS": 10_000})
+    passed, stop, outcome = threading.Event(), threading.Event(), []
+
+    def run_worker():
+        with app.app_context():
+            worker.run(30, stop, on_pass=lambda report: passed.set())
+
+    with app.app_context():
+        upgrade()
+    thread = threading.Thread(target=run_worker)
+    thread.start()
+    try:
+        assert passed.wait(timeout=30)
+        connection = sqlite3.connect(tmp_path / "delphi.sqlite", timeout=0.5,
+                                     isolation_level=None)
+        for _attempt in range(20):  # the pass ends just after it reports
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                outcome.append(str(error))
+                threading.Event().wait(0.05)
+            else:
+                outcome.append("write lock taken")
+                connection.execute("ROLLBACK")
+                break
+        connection.close()
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert outcome[-1] == "write lock taken"

@@ -104,6 +104,8 @@ def run(interval: float, stop: threading.Event,
         except Exception as error:  # noqa: BLE001 - the worker outlives a failed pass
             log.error("outbox worker pass failed: %s", brief(error))
             on_error(error)
+        finally:
+            db.session.remove()  # no transaction (nor SQLite's write lock) held while waiting
         stop.wait(interval)
 
 
