@@ -256,21 +256,27 @@ def _tables(round_: Round, dimensions: Sequence[Dimension]) -> dict[int, dict[st
         .group_by(Participant.group_id)
     ).all())
     has_started = RoundParticipation.started_at.is_not(None)
-    answer_rows = db.session.execute(
-        select(Answer.round_item_id, Answer.dimension_id, Participant.group_id, Answer.value,
-               Answer.is_unable, has_started, func.count(Answer.id))
-        .join(Participant, Participant.id == Answer.participant_id)
-        .join(RoundItem, _on_current_wording())
-        .join(Item, Item.id == RoundItem.item_id)
-        .outerjoin(RoundParticipation, and_(
-            RoundParticipation.round_id == round_.id,
-            RoundParticipation.participant_id == Answer.participant_id))
-        .where(RoundItem.round_id == round_.id, Item.response_type == ResponseType.SCALE,
-               Answer.dimension_id.in_(dimension_ids), Answer.option_key == 0,
-               _real(study.id))
-        .group_by(Answer.round_item_id, Answer.dimension_id, Participant.group_id,
-                  Answer.value, Answer.is_unable, has_started)
-    ).all()
+    # Joined on the round item alone, with the wording grouped and checked here: joining on
+    # both columns makes PostgreSQL expect a few hundred rows where there are a million,
+    # and sort them all (docs/benchmarks.md, "Results service").
+    current = {row.id: row.item_version_id for row in rated}
+    answer_rows = [
+        row[:-1] for row in db.session.execute(
+            select(Answer.round_item_id, Answer.dimension_id, Participant.group_id,
+                   Answer.value, Answer.is_unable, has_started, func.count(Answer.id),
+                   Answer.item_version_id)
+            .join(Participant, Participant.id == Answer.participant_id)
+            .outerjoin(RoundParticipation, and_(
+                RoundParticipation.round_id == round_.id,
+                RoundParticipation.participant_id == Answer.participant_id))
+            .where(Answer.round_item_id.in_(list(current)),
+                   Answer.dimension_id.in_(dimension_ids), Answer.option_key == 0,
+                   _real(study.id))
+            .group_by(Answer.round_item_id, Answer.dimension_id, Participant.group_id,
+                      Answer.value, Answer.is_unable, has_started, Answer.item_version_id)
+        )
+        if current.get(row[0]) == row[-1]
+    ]
     chosen = _option_counts(round_, study.id, dimension_ids) if choices else ([], [])
 
     group_names = [name for _id, name in groups]
