@@ -14,6 +14,7 @@ from .participants import (
     ParticipantStatus,
     RegistrationAttempt,
 )
+from .priorities import ChnriAnswer, ChnriAnswerValue, ChnriCriterion, ChnriQuestion, Shortlist
 from .records import (
     AuditEvent,
     MessageKind,
@@ -53,6 +54,10 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "CarryForwardPolicy",
+    "ChnriAnswer",
+    "ChnriAnswerValue",
+    "ChnriCriterion",
+    "ChnriQuestion",
     "ChartCache",
     "Comment",
     "ConsensusRule",
@@ -91,6 +96,7 @@ __all__ = [
     "RoundState",
     "RuleRole",
     "ScheduledReminder",
+    "Shortlist",
     "StaffInvitation",
     "StakeholderGroup",
     "Study",

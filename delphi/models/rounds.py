@@ -53,6 +53,8 @@ class Round(db.Model):
     reopen_reason: Mapped[str | None] = mapped_column(Text)
     feedback: Mapped[dict] = mapped_column(JSON, default=dict)
     shows_no_comments: Mapped[bool] = mapped_column(default=False)
+    ranking_size: Mapped[int | None]
+    ranking_exact: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     study: Mapped[Study] = relationship(back_populates="rounds")  # noqa: F821
     round_items: Mapped[list[RoundItem]] = relationship(

@@ -1,5 +1,6 @@
 """Downloads of a study's data: results, answers, codebook, comments, suggestions, item
-histories and the audit log, as CSV, XLSX or JSON files that open cleanly in Excel, R and SPSS.
+histories, ranking rounds' results and the audit log, as CSV, XLSX or JSON files that open
+cleanly in Excel, R and SPSS.
 
 :func:`export` is the one entry point (the download pages and the JSON API both call it). It
 builds a :class:`Table` from existing services (results from :mod:`.results`, comments from
@@ -44,7 +45,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from ..engine import small_cell_suppression
-from ..errors import Forbidden, NotFound, ValidationError
+from ..errors import Forbidden, NotFound, RoundStateError, ValidationError
 from ..extensions import db
 from ..models import (
     Answer,
@@ -64,7 +65,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import audit, item_history, moderation, results, suggestions
+from . import audit, item_history, moderation, ranking_results, results, suggestions
 from .studies import EDITOR_ROLES, role_in
 from .transaction import unit_of_work
 
@@ -81,6 +82,7 @@ EXPORTS: Mapping[str, tuple[str, ...]] = {
     "suggestions": ("csv", "xlsx"),
     "item-histories": ("csv",),
     "audit-log": ("csv",),
+    "rankings": ("csv", "xlsx"),
 }
 """Each export's name and the formats it comes in."""
 
@@ -92,6 +94,7 @@ TITLES: Mapping[str, str] = {
     "suggestions": "Suggestions",
     "item-histories": "Item histories",
     "audit-log": "Audit log",
+    "rankings": "Ranking results",
 }
 
 DESCRIPTIONS: Mapping[str, str] = {
@@ -106,12 +109,15 @@ DESCRIPTIONS: Mapping[str, str] = {
     "item-histories": "Every wording of every item, with reasons, authors, typo fixes, links "
                       "and events.",
     "audit-log": "Everything the study team did, and when (owners and facilitators only).",
+    "rankings": "A ranking round's combined list (James Lind Alliance method) and each "
+                "stakeholder group's own list: times chosen, points, mean rank, score and the "
+                "shortlist.",
 }
 
 ROUND_REQUIRED = frozenset({"results"})
 """Exports that describe one round: they need a round number."""
 
-ROUND_OPTIONAL = frozenset({"answers", "comments", "suggestions"})
+ROUND_OPTIONAL = frozenset({"answers", "comments", "suggestions", "rankings"})
 """Exports of the whole study that may be narrowed to one round."""
 
 EDITORS_ONLY = frozenset({"audit-log"})
@@ -266,6 +272,52 @@ def write_json(table: Table, about: Mapping[str, Any]) -> bytes:
                  for row in table.rows],
     }
     return json.dumps(document, ensure_ascii=False, allow_nan=False, indent=1).encode("utf-8")
+
+
+# --- ranking rounds ----------------------------------------------------------------------------
+
+RANKING_COLUMNS = ("round", "group", "method", "position", "item number", "item id", "wording",
+                   "times chosen", "points", "mean rank", "score", "on shortlist")
+
+
+def _ranking_rounds(study: Study, round_: Round | None) -> list[Round]:
+    """``round_`` if it is a closed or published ranking round (else ValidationError), or
+    every such round of the study."""
+    if round_ is None:
+        return [r for r in study.rounds if r.kind in ranking_results.RANKING_KINDS
+                and r.state in ranking_results.FINISHED]
+    try:
+        ranking_results.check_finished(round_)
+    except RoundStateError as error:
+        raise ValidationError(str(error)) from None
+    return [round_]
+
+
+def rankings_table(study: Study, rounds: Sequence[Round]) -> Table:
+    """Each ranking round's list under the James Lind Alliance method: for each item in the
+    list's order, a row for all participants (``group`` = All), then one per stakeholder
+    group with the group's own times chosen, points, mean rank and position (its score is
+    its points). Rounds nobody ranked have no rows."""
+    rows: list[tuple[Cell, ...]] = []
+    for round_ in rounds:
+        try:
+            found = ranking_results.ranking_results(round_)
+        except ValidationError:
+            continue
+        shortlisted = ranking_results.shortlisted_items(round_)
+        for row in found.rows:
+            on = None if shortlisted is None else int(row.item_id in shortlisted)
+            index = found.item_ids.index(row.item_id)
+            rows.append((round_.number, ALL_GROUPS, found.method, row.position, row.number,
+                         row.item_id, row.text, row.times_chosen, row.points, row.mean_rank,
+                         row.score, on))
+            for name in found.group_names:
+                times, points, position = row.by_group[name]
+                rows.append((round_.number, name, found.method, position, row.number,
+                             row.item_id, row.text, times, points,
+                             _number(found.ranking.by_group[name].mean_rank[index]), points,
+                             None))
+    return Table(TITLES["rankings"], RANKING_COLUMNS, rows)
 
 
 # --- who may see what ------------------------------------------------------------------------
@@ -657,9 +709,15 @@ def downloads(study: Study, by: User) -> list[Download]:
         for round_ in _rounds_for(study, None, role)
     ]
     found.extend(
+        Download("rankings", f"{TITLES['rankings']}, round {round_.number}",
+                 DESCRIPTIONS["rankings"], EXPORTS["rankings"], round_.number)
+        for round_ in _ranking_rounds(study, None)
+    )
+    found.extend(
         Download(name, TITLES[name], DESCRIPTIONS[name], formats)
         for name, formats in EXPORTS.items()
-        if name not in ROUND_REQUIRED and (name not in EDITORS_ONLY or role in EDITOR_ROLES)
+        if name not in ROUND_REQUIRED | {"rankings"}
+        and (name not in EDITORS_ONLY or role in EDITOR_ROLES)
     )
     return found
 
@@ -675,6 +733,7 @@ def _table(study: Study, name: str, round_: Round | None, role: Role | None) -> 
         "suggestions": lambda: suggestions_table(study, round_),
         "item-histories": lambda: item_histories_table(study),
         "audit-log": lambda: audit_table(study),
+        "rankings": lambda: rankings_table(study, _ranking_rounds(study, round_)),
     }
     return builders[name]()
 

@@ -24,6 +24,7 @@ from ..errors import Forbidden, NotFound, StateError, ValidationError
 from ..extensions import db
 from ..models import (
     Answer,
+    ChnriAnswer,
     Comment,
     Invitation,
     Participant,
@@ -373,7 +374,7 @@ def set_contact_access(study: Study, membership_id: int, allowed: bool,
 
 def _delete_answers_of(participant: Participant) -> int:
     removed = 0
-    for model in (Answer, Comment, Suggestion, Ranking):
+    for model in (Answer, ChnriAnswer, Comment, Suggestion, Ranking):
         result = db.session.execute(
             delete(model).where(model.participant_id == participant.id),
             execution_options={"synchronize_session": False},

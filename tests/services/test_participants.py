@@ -11,6 +11,10 @@ from delphi.extensions import db as _db
 from delphi.models import (
     Answer,
     AuditEvent,
+    ChnriAnswer,
+    ChnriAnswerValue,
+    ChnriCriterion,
+    ChnriQuestion,
     Comment,
     Invitation,
     Participant,
@@ -249,14 +253,21 @@ def test_only_owners_change_access_and_only_for_facilitators(study, owner):
 
 @pytest.fixture
 def answered(study, owner):
-    """A participant with an answer, a comment, a suggestion, a ranking and an invitation."""
+    """A participant with an answer, a CHNRI answer, a comment, a suggestion, a ranking and
+    an invitation."""
     participant = participants.add_participant(study, owner, "sam@example.org",
                                                study.groups[0].id)
     round1 = study.rounds[0]
     item = study.items[0]
     round_item = RoundItem(item=item, item_version=item.versions[0])
     round1.round_items.append(round_item)
+    criterion = ChnriCriterion(study_id=study.id, name="Answerability")
+    criterion.questions.append(ChnriQuestion(text="Could this be answered?"))
+    _db.session.add(criterion)
+    _db.session.flush()
     _db.session.add_all([
+        ChnriAnswer(participant_id=participant.id, round_item_id=round_item.id,
+                    question_id=criterion.questions[0].id, answer=ChnriAnswerValue.YES),
         Answer(participant=participant, round_item=round_item, item_version=item.versions[0],
                dimension=study.dimensions[0], value=7),
         Comment(participant=participant, round_item=round_item, original_text="Matters."),
@@ -290,8 +301,9 @@ def test_withdrawal_under_the_remove_policy_deletes_everything_they_entered(
     study.withdrawal_policy = WithdrawalPolicy.REMOVE
     _db.session.commit()
     result = participants.withdraw_participant(study, answered, owner, erase_contact=True)
-    assert (result.answers_removed, result.removed, result.contact_erased) == (True, 4, True)
-    assert (_count(Answer), _count(Comment), _count(Suggestion), _count(Ranking)) == (0, 0, 0, 0)
+    assert (result.answers_removed, result.removed, result.contact_erased) == (True, 5, True)
+    assert (_count(Answer), _count(ChnriAnswer), _count(Comment), _count(Suggestion),
+            _count(Ranking)) == (0, 0, 0, 0, 0)
     assert _count(ParticipantContact) == 0
     assert _count(RoundParticipation) == 1  # the flow chart still shows round 1
     assert _count(Participant) == 1

@@ -10,6 +10,7 @@ bp = Blueprint("facilitator", __name__)
 from . import (  # noqa: E402, F401  (each module registers its routes on bp)
     api_tokens,
     audit,
+    chnri,
     dashboard,
     design,
     documents,
@@ -21,6 +22,8 @@ from . import (  # noqa: E402, F401  (each module registers its routes on bp)
     moderation,
     open_links,
     participants,
+    ranking_results,
+    ranking_settings,
     report,
     review,
     review_charts,

@@ -11,7 +11,9 @@ bp = Blueprint("participant", __name__)
 
 from . import (  # noqa: E402, F401  (each module registers its routes on bp)
     answering,
+    chnri,
     feedback,
     links,
+    ranking,
     registration,
 )

@@ -12,7 +12,7 @@ from functools import wraps
 from flask import abort, jsonify, redirect, render_template, request, url_for
 
 from ...errors import DelphiError, StateError
-from ...models import DocumentKind, ParticipantStatus
+from ...models import DocumentKind, ParticipantStatus, RoundKind
 from ...services import answering, feedback
 from . import bp
 from .session import participant_required, show_withdrawn
@@ -48,6 +48,11 @@ def answering_page(view=None, *, consent_first: bool = True):
     return wrapper
 
 
+#: Rounds answered on their own page rather than the rating questions.
+OWN_PAGES = {RoundKind.RANKING: "participant.ranking", RoundKind.CHOOSE_N: "participant.ranking",
+             RoundKind.CHNRI: "participant.chnri"}
+
+
 @bp.get("/take-part")
 @answering_page(consent_first=False)
 def home(participant, round_):
@@ -58,6 +63,8 @@ def home(participant, round_):
         return redirect(url_for("participant.guidance"), 303)
     if answering.completed_at(participant, round_) is not None:
         return redirect(url_for("participant.thank_you"), 303)
+    if round_.kind in OWN_PAGES:
+        return redirect(url_for(OWN_PAGES[round_.kind]), 303)
     page = answering.first_unanswered_page(participant, round_)
     if page is None:
         return redirect(url_for("participant.check_answers"), 303)
@@ -93,6 +100,8 @@ def guidance(participant, round_):
     """The facilitator's guidance and one practice statement that is never saved."""
     if request.method == "POST" and "continue" in request.form:
         answering.mark_guidance_seen(participant)
+        if round_.kind in OWN_PAGES:
+            return redirect(url_for(OWN_PAGES[round_.kind]), 303)
         return redirect(url_for("participant.questions", page=1), 303)
     error = answering.check_practice(participant, request.form) \
         if request.method == "POST" else None
