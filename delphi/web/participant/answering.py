@@ -124,7 +124,8 @@ def _page_context(participant, round_, number):
     return {
         "study": participant.study, "round": round_, "items": shown, "total": len(items),
         "page": number, "pages": len(pages), "first": before + 1, "last": before + len(shown),
-        "feedback": feedback.item_feedback(participant, round_) if round_.number > 1 else {},
+        "feedback": feedback.item_feedback(participant, round_, keys=[i.key for i in shown])
+        if round_.number > 1 else {},
     }
 
 
