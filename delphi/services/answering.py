@@ -330,7 +330,9 @@ def practice_question(participant: Participant) -> documents.ItemQuestion | None
 # Writing ---------------------------------------------------------------------------------
 
 
-def _check_can_answer(participant: Participant, round_: Round) -> None:
+def check_can_answer(participant: Participant, round_: Round) -> None:
+    """Refuse answers to another study's round, from a withdrawn or not yet consented
+    participant, or once the round has closed; each with the message participants see."""
     if round_.study_id != participant.study_id:
         raise NotFound("This round is not part of your study.")
     if participant.status == ParticipantStatus.WITHDRAWN:
@@ -592,7 +594,7 @@ def save_page(participant: Participant, round_: Round, page_items: Sequence[Part
     NotFound
         The round is not of the participant's study.
     """
-    _check_can_answer(participant, round_)
+    check_can_answer(participant, round_)
     _check_names(page_items, form)
     writer = _PageWriter(participant, round_, form)
     for item in page_items:
@@ -616,7 +618,7 @@ def save_item(participant: Participant, round_: Round, key: str, form) -> SaveRe
     StateError, NotFound
         As :func:`save_page`.
     """
-    _check_can_answer(participant, round_)
+    check_can_answer(participant, round_)
     item = next((item for item in items_of(round_) if item.key == key), None)
     if item is None:
         raise UnknownInput(UNKNOWN_INPUT_MESSAGE)
@@ -632,5 +634,5 @@ def complete(participant: Participant, round_: Round) -> RoundParticipation:
     StateError, NotFound
         As :func:`save_page`.
     """
-    _check_can_answer(participant, round_)
+    check_can_answer(participant, round_)
     return participation.record_completed(participant, round_)

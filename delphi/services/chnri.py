@@ -31,7 +31,6 @@ from ..models import (
     ChnriCriterion,
     ChnriQuestion,
     Participant,
-    ParticipantStatus,
     Round,
     RoundItem,
     RoundKind,
@@ -41,7 +40,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import audit, documents, participation
+from . import answering, audit, documents, participation
 from .transaction import unit_of_work
 
 #: The five standard criteria of Rudan et al. (2008), each with a plain, neutral question.
@@ -81,9 +80,6 @@ MAX_WEIGHT = 100.0
 NOT_CHNRI_MESSAGE = "This study is not a CHNRI exercise."
 LOCKED_MESSAGE = ("The CHNRI round has opened, so the criteria and questions can no longer "
                   "change.")
-CLOSED_MESSAGE = "This round has closed. Your answers are kept."
-WITHDRAWN_MESSAGE = "You have left this study, so your answers cannot be changed."
-NO_CONSENT_MESSAGE = "Please say if you agree to take part before you answer."
 UNKNOWN_INPUT_MESSAGE = "This page does not match the questions in this round. Nothing was saved."
 MISSING_MESSAGE = "Choose Yes, No, Undecided or Don't know"
 
@@ -464,16 +460,9 @@ def progress(participant: Participant, round_: Round) -> tuple[int, int]:
 
 
 def _check_can_answer(participant: Participant, round_: Round) -> None:
-    if round_.study_id != participant.study_id:
-        raise NotFound("This round is not part of your study.")
+    answering.check_can_answer(participant, round_)
     if round_.kind != RoundKind.CHNRI:
         raise NotFound("This round does not use these questions.")
-    if participant.status == ParticipantStatus.WITHDRAWN:
-        raise StateError(WITHDRAWN_MESSAGE)
-    if not round_.is_open:
-        raise StateError(CLOSED_MESSAGE)
-    if participant.consented_at is None:
-        raise StateError(NO_CONSENT_MESSAGE)
 
 
 def _upsert(values: dict) -> None:

@@ -32,26 +32,18 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
 
-from ..errors import NotFound, StateError, ValidationError
+from ..errors import StateError, ValidationError
 from ..extensions import db
 from ..models import (
     Participant,
-    ParticipantStatus,
     Ranking,
     Round,
     RoundKind,
     RoundState,
     User,
 )
-from . import audit, participation, rounds
-from .answering import (
-    CLOSED_MESSAGE,
-    NO_CONSENT_MESSAGE,
-    UNKNOWN_INPUT_MESSAGE,
-    WITHDRAWN_MESSAGE,
-    UnknownInput,
-    items_of,
-)
+from . import answering, audit, participation, rounds
+from .answering import UNKNOWN_INPUT_MESSAGE, UnknownInput, items_of
 from .documents import ParticipantItem
 from .transaction import unit_of_work
 
@@ -320,14 +312,7 @@ def check_choices(round_: Round, form, items: Sequence[ParticipantItem] | None =
 
 
 def _check_can_answer(participant: Participant, round_: Round) -> None:
-    if round_.study_id != participant.study_id:
-        raise NotFound("This round is not part of your study.")
-    if participant.status == ParticipantStatus.WITHDRAWN:
-        raise StateError(WITHDRAWN_MESSAGE)
-    if not round_.is_open:
-        raise StateError(CLOSED_MESSAGE)
-    if participant.consented_at is None:
-        raise StateError(NO_CONSENT_MESSAGE)
+    answering.check_can_answer(participant, round_)
     if round_.kind not in RANKED_KINDS:
         raise StateError("This round asks you to score each question, not to choose.")
 
