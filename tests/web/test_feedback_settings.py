@@ -12,7 +12,7 @@ from ..conftest import TEST_PASSWORD, csrf_token_from
 from ..factories import make_user
 from ..feedback_setup import build
 from .pages import assert_strict_csp_holds
-from .team_setup import EMAILS, make_study_with_team
+from .team_setup import make_study_with_team, sign_in_as
 
 
 @pytest.fixture
@@ -22,10 +22,6 @@ def team_study(db):
 
 def _url(study, number=1):
     return f"/studies/{study.id}/rounds/{number}/feedback"
-
-
-def _login(auth, role):
-    auth.login(email=EMAILS[role], password=TEST_PASSWORD)
 
 
 def _post(client, study, data, number=1):
@@ -40,7 +36,7 @@ GOOD = {"distribution": "groups", "percentage_sentence": "y", "show_comments": "
     ("owner", 200, True), ("facilitator", 200, True), ("steering", 200, False),
     ("outsider", 403, False)])
 def test_who_may_read(client, auth, team_study, role, status, has_form):
-    _login(auth, role)
+    sign_in_as(auth, role)
     response = client.get(_url(team_study))
     assert response.status_code == status
     if status == 200:
@@ -63,7 +59,7 @@ def test_signed_out_goes_to_login(client, team_study):
 
 @pytest.mark.parametrize("role", ["owner", "facilitator"])
 def test_editors_change_a_draft_rounds_settings(client, auth, team_study, role):
-    _login(auth, role)
+    sign_in_as(auth, role)
     response = _post(client, team_study, GOOD)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/studies/{team_study.id}/rounds/1")
@@ -80,10 +76,10 @@ def test_editors_change_a_draft_rounds_settings(client, auth, team_study, role):
 
 @pytest.mark.parametrize("role", ["steering", "outsider"])
 def test_others_may_not_change(client, auth, team_study, role):
-    _login(auth, "owner")
+    sign_in_as(auth, "owner")
     token = csrf_token_from(client.get(_url(team_study)).get_data(as_text=True))
     auth.logout()
-    _login(auth, role)
+    sign_in_as(auth, role)
     response = client.post(_url(team_study), data={"csrf_token": token, **GOOD})
     assert response.status_code == 403
     _db.session.expire_all()
@@ -93,7 +89,7 @@ def test_others_may_not_change(client, auth, team_study, role):
 @pytest.mark.parametrize("distribution", ["", "everything"])
 def test_a_bad_choice_is_refused_and_the_ticks_are_kept(client, auth, team_study,
                                                          distribution):
-    _login(auth, "owner")
+    sign_in_as(auth, "owner")
     response = _post(client, team_study, {"distribution": distribution, "show_status": "y"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -108,7 +104,7 @@ def test_a_bad_choice_is_refused_and_the_ticks_are_kept(client, auth, team_study
 
 
 def test_the_form_starts_from_the_defaults_and_warns_about_status(client, auth, team_study):
-    _login(auth, "owner")
+    sign_in_as(auth, "owner")
     html = client.get(_url(team_study)).get_data(as_text=True)
     assert feedback.STATUS_HINT in html
     assert "checked" in html.split('value="overall"')[1].split(">")[0]
@@ -136,7 +132,7 @@ def test_an_open_round_shows_its_fixed_choice_and_refuses_changes(client, auth, 
 
 
 def test_an_unknown_round_is_not_found(client, auth, team_study):
-    _login(auth, "owner")
+    sign_in_as(auth, "owner")
     assert client.get(_url(team_study, 9)).status_code == 404
 
 

@@ -17,7 +17,7 @@ from ..factories import make_participant, make_user
 from ..readability import assert_plain_english
 from ..services.test_ranking import build_ranking_study, item_ids, keys, stored
 from .pages import assert_strict_csp_holds
-from .team_setup import EMAILS, make_study_with_team
+from .team_setup import make_study_with_team, sign_in_as
 from .test_answering import sign_in
 
 # --- the facilitator's settings ------------------------------------------------------------
@@ -30,10 +30,6 @@ def team_study(db):
 
 def _url(study, number=1):
     return f"/studies/{study.id}/rounds/{number}/answering"
-
-
-def _login(auth, role):
-    auth.login(email=EMAILS[role], password=TEST_PASSWORD)
 
 
 def _post(client, study, data, number=1):
@@ -56,7 +52,7 @@ RATING = ranking.RankingSettings(RoundKind.RATING, None, False)
     ("owner", 200, True), ("facilitator", 200, True), ("steering", 200, False),
     ("outsider", 403, False)])
 def test_who_may_read(client, auth, team_study, role, status, has_form):
-    _login(auth, role)
+    sign_in_as(auth, role)
     response = client.get(_url(team_study))
     assert response.status_code == status
     if status == 200:
@@ -78,7 +74,7 @@ def test_signed_out_goes_to_login(client, team_study):
 
 @pytest.mark.parametrize("role", ["owner", "facilitator"])
 def test_editors_change_a_draft_round(client, auth, team_study, role):
-    _login(auth, role)
+    sign_in_as(auth, role)
     response = _post(client, team_study, GOOD)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/studies/{team_study.id}/rounds/1")
@@ -95,7 +91,7 @@ def test_editors_change_a_draft_round(client, auth, team_study, role):
 
 
 def test_choose_n_at_most(client, auth, team_study):
-    _login(auth, "owner")
+    sign_in_as(auth, "owner")
     response = _post(client, team_study, {"kind": "choose_n", "size": "3", "exact": "at_most"})
     assert response.status_code == 302
     assert _settings(team_study) == ranking.RankingSettings(RoundKind.CHOOSE_N, 3, False)
@@ -103,10 +99,10 @@ def test_choose_n_at_most(client, auth, team_study):
 
 @pytest.mark.parametrize("role", ["steering", "outsider"])
 def test_others_may_not_change(client, auth, team_study, role):
-    _login(auth, "owner")
+    sign_in_as(auth, "owner")
     token = csrf_token_from(client.get(_url(team_study)).get_data(as_text=True))
     auth.logout()
-    _login(auth, role)
+    sign_in_as(auth, role)
     response = client.post(_url(team_study), data={"csrf_token": token, **GOOD})
     assert response.status_code == 403
     assert _settings(team_study) == RATING
@@ -128,7 +124,7 @@ def test_others_may_not_change(client, auth, team_study, role):
      "Choose exactly that many or up to that many"),
 ])
 def test_bad_input_is_refused_and_kept(client, auth, team_study, data, field, message):
-    _login(auth, "owner")
+    sign_in_as(auth, "owner")
     response = _post(client, team_study, data)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -155,7 +151,7 @@ def test_an_open_round_shows_its_fixed_settings_and_refuses_changes(client, auth
 
 
 def test_an_unknown_round_is_not_found(client, auth, team_study):
-    _login(auth, "owner")
+    sign_in_as(auth, "owner")
     assert client.get(_url(team_study, 9)).status_code == 404
 
 
@@ -395,7 +391,7 @@ def test_the_pages_are_plain_english(db, client, kind):
 def test_a_round_of_another_kind_is_only_described(client, auth, team_study):
     team_study.rounds[0].kind = RoundKind.OPEN_QUESTIONS
     _db.session.commit()
-    _login(auth, "owner")
+    sign_in_as(auth, "owner")
     html = client.get(_url(team_study)).get_data(as_text=True)
     assert 'name="size"' not in html and "Participants answer open questions." in html
     assert _post(client, team_study, GOOD).status_code == 409

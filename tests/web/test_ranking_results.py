@@ -9,37 +9,23 @@ import pytest
 from sqlalchemy import func, select
 
 from delphi.extensions import db as _db
-from delphi.models import Role, RoundKind, RoundState, Shortlist, StudyMembership
+from delphi.models import RoundKind, RoundState, Shortlist
 
-from ..conftest import TEST_PASSWORD, csrf_token_from
-from ..factories import make_user
+from ..conftest import csrf_token_from
 from ..services.test_ranking_results import EXAMPLE, make_ranking_round
+from .team_setup import join_team, sign_in_as, team_users
 
-EMAILS = {
-    "owner": "owner@example.test",
-    "facilitator": "co@example.test",
-    "steering": "steering@example.test",
-    "outsider": "outsider@example.test",
-}
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def _team(**round_options):
-    users = {role: make_user(email=email, name=f"A {role}") for role, email in EMAILS.items()}
-    study = make_ranking_round(owner=users["owner"], **round_options)
-    for role in ("facilitator", "steering"):
-        _db.session.add(StudyMembership(study=study, user=users[role], role=Role(role)))
-    _db.session.commit()
-    return study
+    users = team_users()
+    return join_team(make_ranking_round(owner=users["owner"], **round_options), users)
 
 
 @pytest.fixture
 def study(db):
     return _team(choices=EXAMPLE)
-
-
-def _login(auth, role="steering"):
-    auth.login(email=EMAILS[role], password=TEST_PASSWORD)
 
 
 def _url(study, suffix=""):
@@ -57,7 +43,7 @@ ROUTES = ["", "/ranked-priorities.png", "/group-orders.png?method=weighted"]
 @pytest.mark.parametrize(("role", "status"), [("owner", 200), ("facilitator", 200),
                                               ("steering", 200), ("outsider", 403)])
 def test_who_may_see_the_results(client, auth, study, suffix, role, status):
-    _login(auth, role)
+    sign_in_as(auth, role)
     response = client.get(_url(study, suffix))
     assert response.status_code == status
     if status == 200 and suffix:
@@ -82,10 +68,10 @@ def test_signed_out_cannot_decide(client, study):
 
 
 def test_outsider_cannot_decide(client, auth, study):
-    _login(auth, "owner")
+    sign_in_as(auth, "owner")
     token = csrf_token_from(client.get(_url(study)).get_data(as_text=True))
     auth.logout()
-    _login(auth, "outsider")
+    sign_in_as(auth, "outsider")
     response = client.post(_url(study), data={"csrf_token": token, "size": "6",
                                               "method": "jla"})
     assert response.status_code == 403
@@ -93,7 +79,7 @@ def test_outsider_cannot_decide(client, auth, study):
 
 
 def test_the_page_shows_the_combined_list_and_agreement(client, auth, study):
-    _login(auth, "steering")
+    sign_in_as(auth, "steering")
     html = client.get(_url(study)).get_data(as_text=True)
     assert "Ranking results: round 1" in html
     assert "5 people ranked items in this round" in html
@@ -111,7 +97,7 @@ def test_the_page_shows_the_combined_list_and_agreement(client, auth, study):
 
 
 def test_the_union_method_with_k(client, auth, study):
-    _login(auth, "owner")
+    sign_in_as(auth, "owner")
     response = client.get(_url(study, "?method=union&k=1"))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -122,7 +108,7 @@ def test_the_union_method_with_k(client, auth, study):
 
 @pytest.mark.parametrize("query", ["?method=points", "?method=union&k=0", "?method=jla&k=x"])
 def test_a_bad_method_choice_is_explained(client, auth, study, query):
-    _login(auth, "owner")
+    sign_in_as(auth, "owner")
     response = client.get(_url(study, query))
     assert response.status_code == 400
     assert "There is a problem" in response.get_data(as_text=True)
@@ -134,7 +120,7 @@ def test_a_bad_method_choice_is_explained(client, auth, study, query):
 ])
 def test_only_finished_ranking_rounds(client, auth, db, state, kind, words):
     study = _team(choices=EXAMPLE, state=state, kind=kind)
-    _login(auth, "owner")
+    sign_in_as(auth, "owner")
     for suffix in ("", "/ranked-priorities.png"):
         response = client.get(_url(study, suffix))
         assert response.status_code == 409
@@ -146,14 +132,14 @@ def test_only_finished_ranking_rounds(client, auth, db, state, kind, words):
 
 def test_nobody_ranked_says_so(client, auth, db):
     study = _team(choices=[(None, [0, 1])])
-    _login(auth, "owner")
+    sign_in_as(auth, "owner")
     response = client.get(_url(study))
     assert response.status_code == 200
     assert "Nobody has ranked the items of round 1" in response.get_data(as_text=True)
 
 
 def test_the_round_page_links_to_the_results(client, auth, study):
-    _login(auth, "steering")
+    sign_in_as(auth, "steering")
     html = client.get(f"/studies/{study.id}/rounds/1").get_data(as_text=True)
     assert "Ranking results and the shortlist" in html
 
@@ -164,7 +150,7 @@ def _post(client, study, **data):
 
 
 def test_steering_confirms_the_proposal(client, auth, study):
-    _login(auth, "steering")
+    sign_in_as(auth, "steering")
     response = _post(client, study, method="jla", size="6", reason="")
     assert response.status_code == 302
     html = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -175,7 +161,7 @@ def test_steering_confirms_the_proposal(client, auth, study):
 
 
 def test_a_changed_size_needs_a_reason_and_keeps_what_was_typed(client, auth, study):
-    _login(auth, "facilitator")
+    sign_in_as(auth, "facilitator")
     response = _post(client, study, method="weighted", size="4", reason="")
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -196,7 +182,7 @@ def test_a_changed_size_needs_a_reason_and_keeps_what_was_typed(client, auth, st
     ({"method": "jla", "size": "3", "reason": "x" * 2001}, "2,000 characters"),
 ])
 def test_bad_decisions_are_explained(client, auth, study, data, message):
-    _login(auth, "owner")
+    sign_in_as(auth, "owner")
     response = _post(client, study, **data)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
@@ -205,7 +191,7 @@ def test_bad_decisions_are_explained(client, auth, study, data, message):
 
 def test_ties_at_the_cut_are_flagged(client, auth, db):
     study = _team(n_items=4, choices=[(0, [0]), (0, [1])])
-    _login(auth, "owner")
+    sign_in_as(auth, "owner")
     assert _post(client, study, method="jla", size="1", reason="One only").status_code == 302
     html = client.get(_url(study)).get_data(as_text=True)
     assert "Tied at the cut after position 1: 1, 2 have the same score" in html
@@ -213,7 +199,7 @@ def test_ties_at_the_cut_are_flagged(client, auth, db):
 
 
 def test_chart_alt_text_and_table_are_on_the_page(client, auth, study):
-    _login(auth, "owner")
+    sign_in_as(auth, "owner")
     html = client.get(_url(study, "?method=weighted")).get_data(as_text=True)
     assert "Bar chart of 6 items in order of points per person" in html
     assert "whose places differ most between the groups" in html
@@ -222,7 +208,7 @@ def test_chart_alt_text_and_table_are_on_the_page(client, auth, study):
 
 @pytest.mark.parametrize(("query", "checked"), [("", "jla"), ("?method=weighted", "weighted")])
 def test_the_method_choice_is_shown_without_errors(client, auth, study, query, checked):
-    _login(auth, "owner")
+    sign_in_as(auth, "owner")
     html = client.get(_url(study, query)).get_data(as_text=True)
     assert "There is a problem" not in html
     assert f'value="{checked}" checked' in html

@@ -8,12 +8,9 @@ from html import unescape
 
 import pytest
 
-from delphi.extensions import db as _db
-from delphi.models import Role, StudyMembership
 from delphi.services import design, feedback, report, review
 
 from ..conftest import TEST_PASSWORD
-from ..factories import make_user
 from ..services.test_report import (
     ADD_REASON,
     CHECKLIST,
@@ -24,23 +21,16 @@ from ..services.test_report import (
     build_report_study,
 )
 from .pages import PageAudit, assert_strict_csp_holds
+from .team_setup import EMAILS, join_team, team_users
 
-EMAILS = {
-    "owner": "owner@example.test",
-    "facilitator": "co@example.test",
-    "steering": "steering@example.test",
-    "outsider": "outsider@example.test",
-}
 ROUTES = ("/report", "/report.html")
 
 
 @pytest.fixture
 def made(db):
-    users = {role: make_user(email=email, name=f"A {role}") for role, email in EMAILS.items()}
+    users = team_users()
     made = build_report_study(owner=users["owner"])
-    for role in ("facilitator", "steering"):
-        _db.session.add(StudyMembership(study=made.study, user=users[role], role=Role(role)))
-    _db.session.commit()
+    join_team(made.study, users)
     return made
 
 

@@ -10,34 +10,20 @@ import numpy as np
 import pytest
 
 from delphi.extensions import db as _db
-from delphi.models import ResponseType, Role, StudyMembership
+from delphi.models import ResponseType
 from delphi.services import results, review
 
-from ..conftest import TEST_PASSWORD
-from ..factories import make_user
 from ..services.test_review import GROUPS, LEFT, ROUND_1, build_review_study
 from .pages import assert_strict_csp_holds
-
-EMAILS = {
-    "owner": "owner@example.test",
-    "facilitator": "co@example.test",
-    "steering": "steering@example.test",
-    "outsider": "outsider@example.test",
-}
+from .team_setup import join_team, sign_in_as, team_users
 
 
 @pytest.fixture
 def built(db):
-    users = {role: make_user(email=email, name=f"A {role}") for role, email in EMAILS.items()}
+    users = team_users()
     built = build_review_study(owner=users["owner"])
-    for role in ("facilitator", "steering"):
-        _db.session.add(StudyMembership(study=built.study, user=users[role], role=Role(role)))
-    _db.session.commit()
+    join_team(built.study, users)
     return built
-
-
-def _login(auth, role="steering"):
-    auth.login(email=EMAILS[role], password=TEST_PASSWORD)
 
 
 def _get(client, built, path):
@@ -107,7 +93,7 @@ ROUTES = [
 @pytest.mark.parametrize(("role", "status"), [("owner", 200), ("facilitator", 200),
                                               ("steering", 200), ("outsider", 403)])
 def test_who_may_read(client, auth, built, path, role, status):
-    _login(auth, role)
+    sign_in_as(auth, role)
     response, html = _get(client, built, path.format(item=built.study.items[0].id))
     assert response.status_code == status
     if status == 200:
@@ -123,7 +109,7 @@ def test_reading_needs_sign_in(client, built, path):
 
 
 def test_index_links_each_closed_round(client, auth, built):
-    _login(auth)
+    sign_in_as(auth, "steering")
     _response, html = _get(client, built, "")
     study = built.study.id
     assert f"/studies/{study}/review/rounds/1" in html
@@ -133,7 +119,7 @@ def test_index_links_each_closed_round(client, auth, built):
 
 
 def test_results_table_shows_the_snapshots_numbers(client, auth, built):
-    _login(auth)
+    sign_in_as(auth, "steering")
     response, html = _get(client, built, "/rounds/1")
     assert response.status_code == 200
     assert "Published" in html and "Not yet published" not in html
@@ -154,7 +140,7 @@ def test_results_table_shows_the_snapshots_numbers(client, auth, built):
 
 
 def test_unpublished_round_is_labelled_with_changes(client, auth, built):
-    _login(auth)
+    sign_in_as(auth, "steering")
     _response, html = _get(client, built, "/rounds/2")
     assert "Not yet published" in html
     table = review.results_table(built.study, 2)
@@ -165,7 +151,7 @@ def test_unpublished_round_is_labelled_with_changes(client, auth, built):
 
 
 def test_sorting_links_and_aria_sort(client, auth, built):
-    _login(auth)
+    sign_in_as(auth, "steering")
     _response, html = _get(client, built, "/rounds/1?sort=median&dir=desc&domain=Physical")
     page = Tables(html).table("Round 1 results")
     sorts = {re.sub(r"\s+", " ", header.get("aria-sort", "")) for header in page["headers"]}
@@ -178,7 +164,7 @@ def test_sorting_links_and_aria_sort(client, auth, built):
 
 
 def test_filter_form_works_without_javascript(client, auth, built):
-    _login(auth)
+    sign_in_as(auth, "steering")
     _response, html = _get(client, built, "/rounds/1?status=no_consensus&domain=Social")
     assert '<form method="get"' in html and "Show results" in html
     rows = Tables(html).table("Round 1 results")["rows"]
@@ -189,7 +175,7 @@ def test_filter_form_works_without_javascript(client, auth, built):
 
 
 def test_a_group_shows_its_figures_and_small_groups_no_numbers(client, auth, built):
-    _login(auth)
+    sign_in_as(auth, "steering")
     patients, doctors = built.study.groups[0], built.study.groups[2]
     _response, html = _get(client, built, f"/rounds/1?group={patients.id}")
     rows = Tables(html).table("Round 1 results")["rows"]
@@ -204,7 +190,7 @@ def test_a_group_shows_its_figures_and_small_groups_no_numbers(client, auth, bui
 
 @pytest.mark.parametrize("role", ["steering", "facilitator"])
 def test_draft_and_open_rounds_are_refused_with_a_reason(client, auth, built, role):
-    _login(auth, role)
+    sign_in_as(auth, role)
     for path in ("/rounds/3", "/rounds/3/rules", "/rounds/3/attrition"):
         response, html = _get(client, built, path)
         assert response.status_code == 409
@@ -219,7 +205,7 @@ def test_draft_and_open_rounds_are_refused_with_a_reason(client, auth, built, ro
 
 
 def test_rule_sensitivity_page(client, auth, built):
-    _login(auth)
+    sign_in_as(auth, "steering")
     _response, html = _get(client, built, "/rounds/1/rules")
     tables = Tables(html)
     rules = tables.table("under each rule")["rows"]
@@ -234,7 +220,7 @@ def test_rule_sensitivity_page(client, auth, built):
 
 
 def test_attrition_page(client, auth, built):
-    _login(auth)
+    sign_in_as(auth, "steering")
     _response, html = _get(client, built, "/rounds/2/attrition")
     assert "16 people completed round 1; 5 of them did not complete round 2" in html
     assert "Holm" in html and "docs/statistics.md" in html
@@ -252,7 +238,7 @@ def test_attrition_page(client, auth, built):
 
 
 def test_item_page(client, auth, built):
-    _login(auth)
+    sign_in_as(auth, "steering")
     item = built.study.items[0]
     response, html = _get(client, built, f"/items/{item.id}")
     assert response.status_code == 200
@@ -268,7 +254,7 @@ def test_item_page(client, auth, built):
 
 
 def test_compare_page(client, auth, built):
-    _login(auth)
+    sign_in_as(auth, "steering")
     _response, html = _get(client, built, "/compare")
     comparison = review.compare_rounds(built.study, 1, 2)
     rows = Tables(html).table("rated in both rounds")["rows"]
@@ -308,7 +294,7 @@ def test_pages_of_a_round_without_rated_items(client, auth, built):
     for item in built.study.items:
         item.response_type = ResponseType.OPEN_TEXT
     _db.session.commit()
-    _login(auth)
+    sign_in_as(auth, "steering")
     html = _get(client, built, "/rounds/2")[1]
     assert "has no items rated on a scale" in html
     html = _get(client, built, "/compare?from=1&to=2")[1]
