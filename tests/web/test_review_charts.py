@@ -10,21 +10,19 @@ import pytest
 from sqlalchemy import func, select
 
 from delphi.extensions import db as _db
-from delphi.models import ChartCache, Role, StudyMembership
+from delphi.models import ChartCache
 from delphi.services import chart_data
 
-from ..factories import make_user
 from ..services.test_review import build_review_study
-from .test_review import EMAILS, Tables, _login
+from .team_setup import join_team, sign_in_as, team_users
+from .test_review import Tables
 
 
 @pytest.fixture
 def built(db):
-    users = {role: make_user(email=email, name=f"A {role}") for role, email in EMAILS.items()}
+    users = team_users()
     built = build_review_study(owner=users["owner"])
-    for role in ("facilitator", "steering"):
-        _db.session.add(StudyMembership(study=built.study, user=users[role], role=Role(role)))
-    _db.session.commit()
+    join_team(built.study, users)
     return built
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -49,7 +47,7 @@ def _get(client, built, path):
 @pytest.mark.parametrize(("role", "status"), [("owner", 200), ("facilitator", 200),
                                               ("steering", 200), ("outsider", 403)])
 def test_who_may_see_a_chart(client, auth, built, path, role, status):
-    _login(auth, role)
+    sign_in_as(auth, role)
     response = _get(client, built, path)
     assert response.status_code == status
     if status == 200:
@@ -80,12 +78,12 @@ def test_seeing_a_chart_needs_sign_in(client, built, path):
     "movement.png?from=1",
 ])
 def test_unknown_charts_rounds_and_items_are_not_found(client, auth, built, path):
-    _login(auth)
+    sign_in_as(auth, "steering")
     assert _get(client, built, path).status_code == 404
 
 
 def test_draft_and_open_rounds_are_refused(client, auth, built):
-    _login(auth)
+    sign_in_as(auth, "steering")
     response = _get(client, built, "consensus-map.png?round=3")
     assert response.status_code == 409
     assert "has not opened yet" in response.get_data(as_text=True)
@@ -97,12 +95,12 @@ def test_draft_and_open_rounds_are_refused(client, auth, built):
 
 
 def test_comparing_rounds_the_wrong_way_round_is_refused(client, auth, built):
-    _login(auth)
+    sign_in_as(auth, "steering")
     assert _get(client, built, "movement.png?from=2&to=1").status_code == 400
 
 
 def test_the_page_draws_and_the_picture_comes_from_the_cache(client, auth, built, monkeypatch):
-    _login(auth)
+    sign_in_as(auth, "steering")
     drawn = []
     for kind, draw in list(chart_data._DRAW.items()):
         monkeypatch.setitem(chart_data._DRAW, kind,
@@ -125,7 +123,7 @@ def _figures(html: str) -> list[str]:
 
 
 def test_round_page_shows_its_charts_with_tables(client, auth, built):
-    _login(auth)
+    sign_in_as(auth, "steering")
     html = client.get(f"/studies/{built.study.id}/review/rounds/1").get_data(as_text=True)
     sources = _figures(html)
     assert [urlparse(src).path.rsplit("/", 1)[1] for src in sources] == [
@@ -142,7 +140,7 @@ def test_round_page_shows_its_charts_with_tables(client, auth, built):
 
 
 def test_item_page_shows_rounds_side_by_side_and_groups(client, auth, built):
-    _login(auth)
+    sign_in_as(auth, "steering")
     item = built.study.items[0].id
     html = client.get(f"/studies/{built.study.id}/review/items/{item}").get_data(as_text=True)
     sources = [urlparse(src).path.rsplit("/", 1)[1] for src in _figures(html)]
@@ -155,7 +153,7 @@ def test_item_page_shows_rounds_side_by_side_and_groups(client, auth, built):
 
 
 def test_compare_page_shows_movement(client, auth, built):
-    _login(auth)
+    sign_in_as(auth, "steering")
     html = client.get(f"/studies/{built.study.id}/review/compare?from=1&to=2").get_data(
         as_text=True)
     sources = _figures(html)
