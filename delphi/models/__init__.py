@@ -4,7 +4,15 @@ from .accounts import Role, StudyMembership, User
 from .api import ApiToken
 from .charts import ChartCache
 from .documents import ConsentRecord, Document, DocumentKind, DocumentVersion
-from .items import Item, ItemLink, ItemStatus, ItemVersion, LinkKind, ResponseType
+from .items import (
+    EvidenceStatus,
+    Item,
+    ItemLink,
+    ItemStatus,
+    ItemVersion,
+    LinkKind,
+    ResponseType,
+)
 from .participants import (
     Invitation,
     OpenLink,
@@ -47,6 +55,13 @@ from .study import (
     WithdrawalPolicy,
 )
 from .types import UTCDateTime, utcnow
+from .workshop import (
+    SessionState,
+    WorkshopDecision,
+    WorkshopGroup,
+    WorkshopRank,
+    WorkshopSession,
+)
 
 __all__ = [
     "Answer",
@@ -66,6 +81,7 @@ __all__ = [
     "Document",
     "DocumentKind",
     "DocumentVersion",
+    "EvidenceStatus",
     "Invitation",
     "ItemDecision",
     "Item",
@@ -96,6 +112,7 @@ __all__ = [
     "RoundState",
     "RuleRole",
     "ScheduledReminder",
+    "SessionState",
     "Shortlist",
     "StaffInvitation",
     "StakeholderGroup",
@@ -108,4 +125,8 @@ __all__ = [
     "UTCDateTime",
     "utcnow",
     "WithdrawalPolicy",
+    "WorkshopDecision",
+    "WorkshopGroup",
+    "WorkshopRank",
+    "WorkshopSession",
 ]

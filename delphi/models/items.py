@@ -25,6 +25,14 @@ class ItemStatus(enum.StrEnum):
     REMOVED = "removed"
 
 
+class EvidenceStatus(enum.StrEnum):
+    """What a check of the existing research found for an indicative question (JLA)."""
+
+    ANSWERED = "answered"
+    PARTLY_ANSWERED = "partly_answered"
+    UNANSWERED = "unanswered"
+
+
 class Item(db.Model):
     """One statement, outcome or question.
 
@@ -45,6 +53,8 @@ class Item(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     status: Mapped[ItemStatus] = mapped_column(str_enum(ItemStatus), default=ItemStatus.ACTIVE)
     version: Mapped[int] = mapped_column(default=1)
+    evidence_status: Mapped[EvidenceStatus | None] = mapped_column(str_enum(EvidenceStatus))
+    evidence_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

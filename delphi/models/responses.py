@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -107,6 +107,10 @@ class Suggestion(db.Model):
 
     ``merged_into_id`` groups duplicates before any item exists: it points at the group's
     lead suggestion (a lead points nowhere), and an item made from the lead links to all.
+
+    For a priority-setting partnership's uncertainty intake, ``out_of_scope_reason`` marks a
+    submission outside the partnership's scope, and ``respondent_type`` and ``organisation``
+    say who sent it: submissions from one organisation count as one respondent.
     """
 
     __tablename__ = "suggestion"
@@ -122,6 +126,9 @@ class Suggestion(db.Model):
     moderation_state: Mapped[ModerationState] = mapped_column(
         str_enum(ModerationState), default=ModerationState.PENDING
     )
+    out_of_scope_reason: Mapped[str | None] = mapped_column(Text)
+    respondent_type: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    organisation: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     participant: Mapped[Participant] = relationship()  # noqa: F821
