@@ -36,6 +36,7 @@ from delphi.engine.stability import (
 from delphi.engine.summary import Summary, summarise, summarise_counts
 from delphi.engine.suppression import SuppressionResult, small_cell_suppression
 from delphi.engine.version import ENGINE_VERSION
+from delphi.engine.workshop import WorkshopTotals, sum_of_ranks
 
 __all__ = [
     "Classification",
@@ -85,4 +86,6 @@ __all__ = [
     "Stability",
     "stability",
     "stability_counts",
+    "sum_of_ranks",
+    "WorkshopTotals",
 ]
