@@ -43,6 +43,7 @@ from ..models import (
     ResponseType,
     Round,
     RoundItem,
+    RoundKind,
     RoundParticipation,
     RoundState,
     Suggestion,
@@ -62,6 +63,9 @@ UNABLE = "unable"
 CLOSED_MESSAGE = "This round has closed. Your answers are kept."
 WITHDRAWN_MESSAGE = "You have left this study, so your answers cannot be changed."
 NO_CONSENT_MESSAGE = "Please say if you agree to take part before you answer."
+OWN_PAGE_MESSAGE = "This round is answered on its own page. Nothing was saved."
+#: Round kinds answered on the question pages; the others have their own pages.
+QUESTION_PAGE_KINDS = frozenset({RoundKind.RATING, RoundKind.OPEN_QUESTIONS})
 UNKNOWN_INPUT_MESSAGE = "This page does not match the questions in this round. Nothing was saved."
 
 
@@ -92,8 +96,10 @@ class SummaryRow:
 
 
 def open_round_for(participant: Participant) -> Round | None:
-    """The open round of the participant's study, if one is open."""
-    return next((round_ for round_ in participant.study.rounds if round_.is_open), None)
+    """The open round of the participant's study that participants answer online, if one is
+    open. A workshop round is not: the facilitator or each small group's lead enters it."""
+    return next((round_ for round_ in participant.study.rounds
+                 if round_.is_open and round_.kind != RoundKind.WORKSHOP), None)
 
 
 def last_round_taken(participant: Participant) -> Round | None:
@@ -308,9 +314,10 @@ def mark_guidance_seen(participant: Participant) -> None:
         participant.guidance_seen_at = utcnow()
 
 
-def check_practice(participant: Participant, form: Mapping[str, str]) -> str | None:
+def check_practice(participant: Participant, round_: Round,
+                   form: Mapping[str, str]) -> str | None:
     """An error message for the practice statement's answer, or None. Nothing is saved."""
-    question = practice_question(participant)
+    question = practice_question(participant, round_)
     if question is None:
         return None
     allowed = {str(point.value) for point in question.points}
@@ -321,13 +328,25 @@ def check_practice(participant: Participant, form: Mapping[str, str]) -> str | N
     return None
 
 
-def practice_question(participant: Participant) -> documents.ItemQuestion | None:
-    """The study's first scale, as the practice statement asks it; None with no scale."""
+def practice_question(participant: Participant,
+                      round_: Round) -> documents.ItemQuestion | None:
+    """The study's first scale, as the practice statement asks it; None with no scale, or
+    when ``round_`` is not answered on the question pages (a ranking or CHNRI round has its
+    own page, where a practice score would mislead)."""
+    if round_.kind not in QUESTION_PAGE_KINDS:
+        return None
     questions = documents.scale_questions(participant.study)
     return questions[0] if questions else None
 
 
 # Writing ---------------------------------------------------------------------------------
+
+
+def check_question_pages(round_: Round) -> None:
+    """Refuse answers on the question pages in a round answered elsewhere (ranking,
+    ticking, CHNRI scoring or the workshop)."""
+    if round_.kind not in QUESTION_PAGE_KINDS:
+        raise StateError(OWN_PAGE_MESSAGE)
 
 
 def check_can_answer(participant: Participant, round_: Round) -> None:
@@ -590,11 +609,13 @@ def save_page(participant: Participant, round_: Round, page_items: Sequence[Part
     UnknownInput
         The form names an item that is not on this page (nothing is saved).
     StateError
-        The round is not open, the participant has withdrawn or has not consented.
+        The round is not open or is answered on its own page, or the participant has
+        withdrawn or has not consented.
     NotFound
         The round is not of the participant's study.
     """
     check_can_answer(participant, round_)
+    check_question_pages(round_)
     _check_names(page_items, form)
     writer = _PageWriter(participant, round_, form)
     for item in page_items:
@@ -635,4 +656,5 @@ def complete(participant: Participant, round_: Round) -> RoundParticipation:
         As :func:`save_page`.
     """
     check_can_answer(participant, round_)
+    check_question_pages(round_)
     return participation.record_completed(participant, round_)

@@ -18,8 +18,10 @@ from delphi.models import (
     ModerationState,
     ParticipantStatus,
     ResponseType,
+    RoundKind,
     RoundParticipation,
     RuleRole,
+    StudyKind,
     Suggestion,
     utcnow,
 )
@@ -326,3 +328,14 @@ def test_round_two_starts_empty_and_keeps_a_reason_for_a_change(setup):
     assert answering.saved_answers(participant, second) == {answer: "3", reason: "I read more"}
     first_round_answers = answer_count(participant) - 1
     assert first_round_answers == 7
+
+
+def test_a_workshop_round_is_not_answered_online(db):
+    study = make_study(n_items=3)
+    study.kind = StudyKind.PRIORITY_SETTING
+    participant = make_participant(study)
+    round_ = study.rounds[0]
+    round_.kind = RoundKind.WORKSHOP
+    rounds.open_round(round_, None)
+    assert round_.is_open
+    assert answering.open_round_for(participant) is None

@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from delphi.errors import StateError
 from delphi.extensions import db as _db
-from delphi.models import AuditEvent, Ranking, RoundKind, RoundParticipation, utcnow
+from delphi.models import Answer, AuditEvent, Ranking, RoundKind, RoundParticipation, utcnow
 from delphi.services import ranking, rounds
 
 from ..conftest import TEST_PASSWORD, csrf_token_from
@@ -362,6 +362,55 @@ def test_a_rating_round_does_not_show_the_ranking_page(db, client):
     sign_in(client, participant, round_)
     assert client.get("/take-part/ranking").location.endswith("/take-part")
     assert client.get("/take-part").location.endswith("/take-part/questions/1")
+
+
+def answer_count():
+    return _db.session.scalar(select(func.count(Answer.id)))
+
+
+@pytest.mark.parametrize("path", ["/take-part/questions/1", "/take-part/check",
+                                  "/take-part/saved"])
+def test_the_question_pages_send_a_ranking_participant_to_the_ranking_page(ready, client,
+                                                                           path):
+    assert client.get(path).location.endswith("/take-part/ranking")
+
+
+def test_scores_and_completion_sent_to_a_ranking_round_are_refused(ready, client):
+    _study, round_, participant = ready
+    round_item = round_.round_items[0]
+    dimension = round_.study.dimensions[0]
+    score = {f"answer-{round_item.id}-{dimension.id}": "7"}
+    token = csrf_token_from(client.get("/take-part/ranking").get_data(as_text=True))
+    refused = client.post("/take-part/questions/1", data={"csrf_token": token, **score})
+    assert refused.location.endswith("/take-part/ranking")
+    completed = client.post("/take-part/check", data={"csrf_token": token})
+    assert completed.location.endswith("/take-part/ranking")
+    autosave = client.post("/take-part/autosave",
+                           data={"csrf_token": token, "item": str(round_item.id), **score})
+    assert autosave.status_code == 409
+    assert autosave.get_json()["message"] == "This round is answered on its own page. " \
+        "Nothing was saved."
+    assert answer_count() == 0
+    assert _completed(round_, participant) is None
+
+
+def _completed(round_, participant):
+    return _db.session.scalar(select(RoundParticipation.completed_at).where(
+        RoundParticipation.round_id == round_.id,
+        RoundParticipation.participant_id == participant.id))
+
+
+@pytest.mark.parametrize("kind", [RoundKind.RANKING, RoundKind.CHOOSE_N])
+def test_the_guidance_has_no_practice_score_in_a_ranking_round(db, client, kind):
+    study, round_ = build_ranking_study(kind)
+    participant = make_participant(study)
+    participant.consented_at = utcnow()
+    _db.session.commit()
+    sign_in(client, participant, round_)
+    html = client.get("/take-part/guidance").get_data(as_text=True)
+    assert 'name="practice"' not in html
+    practised = post(client, "/take-part/guidance", {"practice": "nonsense"})
+    assert practised.status_code == 200
 
 
 @pytest.mark.parametrize("kind", [RoundKind.RANKING, RoundKind.CHOOSE_N])

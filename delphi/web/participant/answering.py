@@ -25,13 +25,21 @@ def _no_open_round(participant):
     return render_template(page, study=participant.study, round=closed), status
 
 
-def answering_page(view=None, *, consent_first: bool = True):
+#: Rounds answered on their own page rather than the rating questions.
+OWN_PAGES = {RoundKind.RANKING: "participant.ranking", RoundKind.CHOOSE_N: "participant.ranking",
+             RoundKind.CHNRI: "participant.chnri"}
+
+
+def answering_page(view=None, *, consent_first: bool = True, question_pages: bool = False):
     """Call ``view(participant, round_, ...)`` for a participant who can answer the open round.
 
-    With ``consent_first`` a participant who has not consented goes to the start page.
+    With ``consent_first`` a participant who has not consented goes to the start page. With
+    ``question_pages`` the view belongs to the question pages, so a round answered on its
+    own page (ranking, ticking, CHNRI) sends the participant there instead.
     """
     if view is None:
-        return lambda inner: answering_page(inner, consent_first=consent_first)
+        return lambda inner: answering_page(inner, consent_first=consent_first,
+                                            question_pages=question_pages)
 
     @participant_required
     @wraps(view)
@@ -43,14 +51,11 @@ def answering_page(view=None, *, consent_first: bool = True):
             return _no_open_round(participant)
         if consent_first and participant.consented_at is None:
             return redirect(url_for("participant.home"), 303)
+        if question_pages and round_.kind in OWN_PAGES:
+            return redirect(url_for(OWN_PAGES[round_.kind]), 303)
         return view(participant, round_, *args, **kwargs)
 
     return wrapper
-
-
-#: Rounds answered on their own page rather than the rating questions.
-OWN_PAGES = {RoundKind.RANKING: "participant.ranking", RoundKind.CHOOSE_N: "participant.ranking",
-             RoundKind.CHNRI: "participant.chnri"}
 
 
 @bp.get("/take-part")
@@ -103,12 +108,12 @@ def guidance(participant, round_):
         if round_.kind in OWN_PAGES:
             return redirect(url_for(OWN_PAGES[round_.kind]), 303)
         return redirect(url_for("participant.questions", page=1), 303)
-    error = answering.check_practice(participant, request.form) \
+    error = answering.check_practice(participant, round_, request.form) \
         if request.method == "POST" else None
     return render_template(
         "participant/guidance.html", study=participant.study, round=round_,
         guidance=answering.document(participant, DocumentKind.GUIDANCE, round_),
-        question=answering.practice_question(participant), error=error,
+        question=answering.practice_question(participant, round_), error=error,
         practised=request.method == "POST" and error is None,
         chosen=request.form.get("practice"),
     ), 400 if error else 200
@@ -130,7 +135,7 @@ def _page_context(participant, round_, number):
 
 
 @bp.route("/take-part/questions/<int:page>", methods=["GET", "POST"])
-@answering_page
+@answering_page(question_pages=True)
 def questions(participant, round_, page):
     """One page of items: answer, comment, and move on; every valid answer is saved."""
     context = _page_context(participant, round_, page)
@@ -178,7 +183,7 @@ def autosave(participant):
 
 
 @bp.get("/take-part/saved")
-@answering_page
+@answering_page(question_pages=True)
 def saved(participant, round_):
     """Answers are saved: come back later with the same link."""
     answered, total = answering.progress(participant, round_)
@@ -187,7 +192,7 @@ def saved(participant, round_):
 
 
 @bp.route("/take-part/check", methods=["GET", "POST"])
-@answering_page
+@answering_page(question_pages=True)
 def check_answers(participant, round_):
     """Every answer on one page, skipped ones highlighted; confirming completes the round."""
     if request.method == "POST":
