@@ -49,7 +49,16 @@ from ..models import (
     WithdrawalPolicy,
     utcnow,
 )
-from . import feedback, item_history, participation, protocol, review, rounds, suggestions
+from . import (
+    feedback,
+    item_history,
+    participation,
+    protocol,
+    report_priorities,
+    review,
+    rounds,
+    suggestions,
+)
 from .design import CARRY_FORWARD_WORDS, describe_deviation, describe_rule, rules_in_order
 from .scales import band_text
 
@@ -60,6 +69,7 @@ SECTIONS = {
     "feedback": "Feedback shown each round",
     "items": "Items added, dropped, reworded and merged",
     "results": "Results",
+    "priorities": "Priority setting: ranking, shortlist, workshop and CHNRI scores",
     "checks": "Rule sensitivity and attrition bias",
     "methods": "Methods (draft for the authors)",
 }
@@ -614,6 +624,7 @@ class StudyReport:
     feedback: tuple[RoundFeedback, ...]
     items: ItemChanges
     results: tuple[RoundResultsSection, ...]
+    priorities: report_priorities.PrioritySection
     methods: str
     checklists: tuple[Checklist, ...]
 
@@ -647,6 +658,7 @@ def study_report(study: Study, now: datetime | None = None) -> StudyReport:
         study=study, made_at=now or utcnow(), composition=composition, flow=flow,
         protocol=protocol_section(study), feedback=round_feedback,
         items=item_changes(study), results=results_sections(study),
+        priorities=report_priorities.priority_section(study),
         methods=methods_paragraph(study, composition, flow, round_feedback),
         checklists=load_checklists(),
     )

@@ -8,9 +8,11 @@ from html import unescape
 
 import pytest
 
-from delphi.services import design, feedback, report, review
+from delphi.services import design, feedback, ranking_results, report, review
 
 from ..conftest import TEST_PASSWORD
+from ..factories import make_user
+from ..services.test_ranking_results import EXAMPLE, make_ranking_round
 from ..services.test_report import (
     ADD_REASON,
     CHECKLIST,
@@ -104,12 +106,12 @@ def test_the_page_shows_every_section(client, auth, made):
         for row in table.rows:
             assert f"{row.number}. {row.text}" in text
     assert "Change in median" in text
-    # 7. checks
+    # 8. checks
     sensitivity = review.rule_sensitivity(made.study, 1)
     assert (f"{len(sensitivity.differing)} of {sensitivity.n_items} items get a different "
             "status under different rules") in text
     assert "Of 16 participants who completed round 1, 5 did not complete round 2." in text
-    # 8. methods, labelled as a draft
+    # 9. methods, labelled as a draft
     assert "Draft for the authors to edit." in text
     assert report.study_report(made.study).methods in text
 
@@ -245,3 +247,18 @@ def test_each_published_round_shows_its_charts_and_the_download_carries_the_pict
     assert len(inline) == len(addresses)
     assert base64.b64decode(inline[0]).startswith(b"\x89PNG\r\n\x1a\n")
     assert "/review/charts/" not in download and "/report/feedback/" not in download
+
+
+def test_a_ranking_round_and_its_shortlist_are_in_the_report(client, auth, db):
+    owner = make_user(email="ranker@example.test")
+    study = make_ranking_round(owner=owner, choices=EXAMPLE, ranking_size=3)
+    ranking_results.decide_shortlist(study.rounds[0], owner, 3, "Room for three")
+    auth.login(email="ranker@example.test", password=TEST_PASSWORD)
+    response = client.get(f"/studies/{study.id}/report")
+    text = _text(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert "7. Priority setting" in text and "Round 1: ranking" in text
+    assert "keeps 3, because: “Room for three”" in text
+    shortlisted = ranking_results.ranking_results(study.rounds[0], "jla").rows[:3]
+    for row in shortlisted:
+        assert row.text in text
