@@ -30,19 +30,17 @@ import argparse
 import contextlib
 import gc
 import os
-import shutil
-import socket
 import statistics
-import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from common import machine as common_machine  # benchmarks/ is on sys.path
 from common import parse_options, print_goals
+
+from delphi.dev_postgres import throwaway_postgres
 
 SEED = 20241126
 GROUPS = (("Patients and carers", 0.4), ("Nurses and therapists", 0.3), ("Doctors", 0.3))
@@ -75,42 +73,6 @@ class Timing:
 
 
 # ---------------------------------------------------------------- a throwaway PostgreSQL
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _as_postgres(command: list[str]) -> None:
-    """initdb and pg_ctl refuse to run as root, so run them as the postgres user."""
-    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    subprocess.run(prefix + command, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
-
-
-@contextlib.contextmanager
-def throwaway_postgres() -> Iterator[str]:
-    """A PostgreSQL cluster on a free loopback port, removed at the end (the suite's recipe)."""
-    if shutil.which("pg_config") is None:
-        raise SystemExit("the full benchmark needs PostgreSQL's programs (pg_config was not "
-                         "found); --quick runs on SQLite")
-    bindir = subprocess.check_output(["pg_config", "--bindir"], text=True).strip()  # noqa: S607
-    base = tempfile.mkdtemp(prefix="delphi-bench-pg-")
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres", "postgres")
-    data, port = os.path.join(base, "data"), _free_port()
-    try:
-        _as_postgres([f"{bindir}/initdb", "-D", data, "-U", "postgres", "-A", "trust",
-                      "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
-        _as_postgres([f"{bindir}/pg_ctl", "-D", data, "-l", f"{base}/server.log", "-w", "-o",
-                      f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
-                      "-c synchronous_commit=off -c full_page_writes=off", "start"])
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        if os.path.exists(os.path.join(data, "postmaster.pid")):
-            _as_postgres([f"{bindir}/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"])
-        shutil.rmtree(base, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -508,7 +470,7 @@ def report(args: argparse.Namespace) -> None:
     with (tempfile.TemporaryDirectory(prefix="delphi-bench-") as directory,
           contextlib.ExitStack() as stack):
         url = (f"sqlite:///{directory}/bench.sqlite" if args.quick
-               else stack.enter_context(throwaway_postgres()))
+               else stack.enter_context(throwaway_postgres(prefix="delphi-bench-pg-")))
         stack.enter_context(application(url, directory))
         start = time.perf_counter()
         round_id = build_round(n_items, n_participants)

@@ -6,10 +6,6 @@ from __future__ import annotations
 import contextvars
 import os
 import re
-import shutil
-import socket
-import subprocess
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -17,6 +13,8 @@ import pytest
 from flask.testing import FlaskClient
 from hypothesis import settings
 from sqlalchemy import text
+
+from delphi.dev_postgres import throwaway_postgres
 
 settings.register_profile("ci", deadline=None, derandomize=True, max_examples=60)
 settings.register_profile("dev", deadline=None, max_examples=40)
@@ -66,41 +64,16 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"database tests passed per database: {counts}")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _as_postgres(command: list[str]) -> None:
-    """initdb and pg_ctl refuse to run as root, so run them as the postgres user."""
-    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    subprocess.run(prefix + command, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
-
-
 @pytest.fixture(scope="session")
 def postgres_url():
-    """A throwaway PostgreSQL cluster on a free loopback port, removed at the end."""
+    """A throwaway PostgreSQL cluster on a free loopback port, removed at the end, unless
+    ``DELPHI_TEST_POSTGRES_URL`` names one."""
     external = os.environ.get("DELPHI_TEST_POSTGRES_URL")
     if external:
         yield external
         return
-    bindir = subprocess.check_output(["pg_config", "--bindir"], text=True).strip()  # noqa: S607
-    base = tempfile.mkdtemp(prefix="delphi-pg-")
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres", "postgres")
-    data, port = os.path.join(base, "data"), _free_port()
-    try:
-        _as_postgres([f"{bindir}/initdb", "-D", data, "-U", "postgres", "-A", "trust",
-                      "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
-        _as_postgres([f"{bindir}/pg_ctl", "-D", data, "-l", f"{base}/server.log", "-w", "-o",
-                      f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
-                      "-c synchronous_commit=off -c full_page_writes=off", "start"])
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        if os.path.exists(os.path.join(data, "postmaster.pid")):
-            _as_postgres([f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"])
-        shutil.rmtree(base, ignore_errors=True)
+    with throwaway_postgres() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
