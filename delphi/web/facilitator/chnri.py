@@ -230,6 +230,18 @@ def _delete_page(study, what, text, action, status=200):
                            action=action, form=ConfirmForm()), status
 
 
+def _delete_confirmed(study, confirm_url: str, delete, done: str):
+    """Run ``delete(current_user)`` once the confirmation form is sent, else ask again."""
+    if not ConfirmForm().validate_on_submit():
+        return redirect(confirm_url, 303)
+    try:
+        delete(current_user)
+    except StateError as error:
+        return _refused(study, error)
+    flash(done, "success")
+    return _back(study)
+
+
 @bp.get(STUDY + "/criteria/<int:criterion_id>/delete")
 @login_required
 def confirm_delete_chnri_criterion(study_id: int, criterion_id: int):
@@ -246,16 +258,11 @@ def delete_chnri_criterion(study_id: int, criterion_id: int):
     """Delete a criterion and its questions."""
     study = _study(study_id, edit=True)
     criterion = chnri.get_criterion(study, criterion_id)
-    if not ConfirmForm().validate_on_submit():
-        return redirect(url_for("facilitator.confirm_delete_chnri_criterion",
-                                study_id=study.id, criterion_id=criterion.id), 303)
-    name = criterion.name
-    try:
-        chnri.delete_criterion(criterion, current_user)
-    except StateError as error:
-        return _refused(study, error)
-    flash(f"“{name}” and its questions were deleted.", "success")
-    return _back(study)
+    return _delete_confirmed(
+        study, url_for("facilitator.confirm_delete_chnri_criterion", study_id=study.id,
+                       criterion_id=criterion.id),
+        lambda by: chnri.delete_criterion(criterion, by),
+        f"“{criterion.name}” and its questions were deleted.")
 
 
 @bp.get(STUDY + "/questions/<int:question_id>/delete")
@@ -274,15 +281,10 @@ def delete_chnri_question(study_id: int, question_id: int):
     """Delete a question."""
     study = _study(study_id, edit=True)
     question = chnri.get_question(study, question_id)
-    if not ConfirmForm().validate_on_submit():
-        return redirect(url_for("facilitator.confirm_delete_chnri_question",
-                                study_id=study.id, question_id=question.id), 303)
-    try:
-        chnri.delete_question(question, current_user)
-    except StateError as error:
-        return _refused(study, error)
-    flash("The question was deleted.", "success")
-    return _back(study)
+    return _delete_confirmed(
+        study, url_for("facilitator.confirm_delete_chnri_question", study_id=study.id,
+                       question_id=question.id),
+        lambda by: chnri.delete_question(question, by), "The question was deleted.")
 
 
 def _results(study):
