@@ -1,6 +1,19 @@
-"""Reading rendered pages in tests: scripts, inline handlers and styles, the CSP nonce."""
+"""Reading rendered pages in tests: scripts, inline handlers and styles, the CSP nonce; and
+sending a page's form as a browser would."""
 
 from html.parser import HTMLParser
+
+from werkzeug.datastructures import MultiDict
+
+from ..conftest import csrf_token_from
+
+
+def submit(client, url, data=None, page=None):
+    """POST ``data`` (a dict or pairs) to ``url`` with the CSRF token of ``page``'s form
+    (default ``url``), as a browser sends the form it was shown."""
+    form = MultiDict(data or {})
+    form["csrf_token"] = csrf_token_from(client.get(page or url).get_data(as_text=True))
+    return client.post(url, data=form)
 
 
 class PageAudit(HTMLParser):

@@ -2,7 +2,6 @@
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.datastructures import MultiDict
 
 from delphi.extensions import db as _db
 from delphi.models import (
@@ -20,7 +19,7 @@ from ..conftest import TEST_PASSWORD, csrf_token_from
 from ..factories import make_participant, make_user
 from ..readability import assert_plain_english
 from ..services.test_chnri import build_chnri_study, expected, open_, store_answers
-from .pages import assert_strict_csp_holds
+from .pages import assert_strict_csp_holds, submit
 from .team_setup import EMAILS, make_study_with_team
 from .test_answering import sign_in
 
@@ -42,13 +41,6 @@ def team_study(db):
 
 def login(auth, role):
     auth.login(email=EMAILS[role], password=TEST_PASSWORD)
-
-
-def post(client, url, data=None, page=None):
-    """Send ``data`` to ``url`` with a CSRF token taken from ``page`` (default ``url``)."""
-    form = MultiDict(data or {})
-    form["csrf_token"] = csrf_token_from(client.get(page or url).get_data(as_text=True))
-    return client.post(url, data=form)
 
 
 def base(study):
@@ -139,7 +131,7 @@ def test_the_standard_five_criteria_fill_an_empty_study(client, auth, db, role):
     login(auth, role)
     page = client.get(base(study)).get_data(as_text=True)
     assert "Use the standard five criteria" in page
-    response = post(client, f"{base(study)}/template", page=base(study))
+    response = submit(client, f"{base(study)}/template", page=base(study))
     assert response.status_code == 303
     assert criteria_names(study)[0] == "Answerability" and len(criteria_names(study)) == 5
     page = client.get(base(study)).get_data(as_text=True)
@@ -154,20 +146,20 @@ def test_a_draft_round_becomes_the_chnri_round(client, auth, db):
     login(auth, "facilitator")
     page = client.get(base(study)).get_data(as_text=True)
     assert "Use round 1 for CHNRI scoring" in page
-    response = post(client, f"{base(study)}/round", page=base(study))
+    response = submit(client, f"{base(study)}/round", page=base(study))
     assert response.status_code == 303
     _db.session.expire_all()
     assert study.rounds[0].kind == RoundKind.CHNRI
     page = client.get(base(study)).get_data(as_text=True)
     assert "Scorers answer in round 1 (draft)" in page
-    again = post(client, f"{base(study)}/round", page=base(study))
+    again = submit(client, f"{base(study)}/round", page=base(study))
     assert again.status_code == 409
     assert "already has a CHNRI round" in again.get_data(as_text=True)
 
 
 def test_a_criterion_is_added_with_a_weight_and_its_source(client, auth, team_study):
     login(auth, "owner")
-    response = post(client, f"{base(team_study)}/criteria",
+    response = submit(client, f"{base(team_study)}/criteria",
                     {"name": "Cost", "weight": "2",
                      "weight_source": "Weights from a stakeholder survey of 2025, n = 120"},
                     page=base(team_study))
@@ -188,7 +180,7 @@ def test_a_criterion_is_added_with_a_weight_and_its_source(client, auth, team_st
 def test_bad_criteria_are_refused_and_what_was_typed_is_kept(client, auth, team_study, data,
                                                               message):
     login(auth, "facilitator")
-    response = post(client, f"{base(team_study)}/criteria", data, page=base(team_study))
+    response = submit(client, f"{base(team_study)}/criteria", data, page=base(team_study))
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "There is a problem" in html and message in html
@@ -202,27 +194,27 @@ def test_a_criterion_is_renamed_weighted_and_given_questions(client, auth, team_
     login(auth, "owner")
     criterion = chnri.criteria_of(team_study)[1]
     url = f"{base(team_study)}/criteria/{criterion.id}"
-    refused = post(client, url, {"name": "Works", "weight": "3"})
+    refused = submit(client, url, {"name": "Works", "weight": "3"})
     assert refused.status_code == 400 and "Say where a weight" in refused.get_data(as_text=True)
     assert 'value="Works"' in refused.get_data(as_text=True)
-    saved = post(client, url, {"name": "Works", "weight": "3", "weight_source": "Survey 2025"})
+    saved = submit(client, url, {"name": "Works", "weight": "3", "weight_source": "Survey 2025"})
     assert saved.status_code == 303
-    empty = post(client, f"{url}/questions", {"text": " "}, page=url)
+    empty = submit(client, f"{url}/questions", {"text": " "}, page=url)
     assert empty.status_code == 400 and "Enter the question" in empty.get_data(as_text=True)
-    added = post(client, f"{url}/questions", {"text": "Would it work for most people?"},
+    added = submit(client, f"{url}/questions", {"text": "Would it work for most people?"},
                  page=url)
     assert added.status_code == 303
     _db.session.expire_all()
     assert (criterion.name, criterion.weight) == ("Works", 3)
     assert [q.text for q in criterion.questions][-1] == "Would it work for most people?"
     question = criterion.questions[-1]
-    moved = post(client, f"{base(team_study)}/questions/{question.id}/move",
+    moved = submit(client, f"{base(team_study)}/questions/{question.id}/move",
                  {"direction": "up"}, page=base(team_study))
     assert moved.status_code == 303
     _db.session.expire_all()
     assert criterion.questions[0].text == "Would it work for most people?"
     edit = f"{base(team_study)}/questions/{question.id}"
-    assert post(client, edit, {"text": "Would it work?"}).status_code == 303
+    assert submit(client, edit, {"text": "Would it work?"}).status_code == 303
     _db.session.expire_all()
     assert criterion.questions[0].text == "Would it work?"
 
@@ -234,12 +226,12 @@ def test_deleting_asks_first(client, auth, team_study):
     page = client.get(url).get_data(as_text=True)
     assert "Delete this criterion?" in page and "Effect on equity" in page
     assert "Its questions are deleted too" in page
-    assert post(client, url).status_code == 303
+    assert submit(client, url).status_code == 303
     assert "Effect on equity" not in criteria_names(team_study)
     question = chnri.criteria_of(team_study)[0].questions[0]
     url = f"{base(team_study)}/questions/{question.id}/delete"
     assert "Delete this question?" in client.get(url).get_data(as_text=True)
-    assert post(client, url).status_code == 303
+    assert submit(client, url).status_code == 303
     _db.session.expire_all()
     assert chnri.criteria_of(team_study)[0].questions == []
 
@@ -248,9 +240,9 @@ def test_criteria_move_up_and_down(client, auth, team_study):
     login(auth, "owner")
     criterion = chnri.criteria_of(team_study)[0]
     url = f"{base(team_study)}/criteria/{criterion.id}/move"
-    assert post(client, url, {"direction": "down"}, page=base(team_study)).status_code == 303
+    assert submit(client, url, {"direction": "down"}, page=base(team_study)).status_code == 303
     assert criteria_names(team_study)[:2] == ["Effectiveness", "Answerability"]
-    assert post(client, url, {"direction": "sideways"},
+    assert submit(client, url, {"direction": "sideways"},
                 page=base(team_study)).status_code == 400
 
 
@@ -386,7 +378,7 @@ def test_valid_answers_are_saved_and_errors_shown_beside_the_rest(client, taking
     inputs = names(study, round_)
     data = dict.fromkeys(inputs[:4], "yes")
     data[inputs[4]] = "perhaps"
-    response = post(client, "/take-part/chnri?page=1", data)
+    response = submit(client, "/take-part/chnri?page=1", data)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "There is a problem" in html and f'href="#{inputs[4]}"' in html
@@ -396,7 +388,7 @@ def test_valid_answers_are_saved_and_errors_shown_beside_the_rest(client, taking
     assert "You have answered 4 of 20." in html
     # the answers are upserted: one per participant, option and question
     data = dict.fromkeys(inputs, "no")
-    response = post(client, "/take-part/chnri?page=1", data)
+    response = submit(client, "/take-part/chnri?page=1", data)
     assert response.status_code == 303 and response.location.endswith("/take-part/chnri?page=2")
     assert stored(participant) == 15
     assert set(chnri.saved_answers(participant, round_).values()) == {"no"}
@@ -406,7 +398,7 @@ def test_valid_answers_are_saved_and_errors_shown_beside_the_rest(client, taking
 def test_saving_for_later_keeps_a_part_page(client, taking_part):
     study, round_, participant = taking_part
     inputs = names(study, round_)
-    response = post(client, "/take-part/chnri?page=1", {inputs[0]: "undecided",
+    response = submit(client, "/take-part/chnri?page=1", {inputs[0]: "undecided",
                                                          "action": "later"})
     assert response.status_code == 303 and "saved=1" in response.location
     html = client.get(response.location).get_data(as_text=True)
@@ -421,7 +413,7 @@ def test_another_page_or_studys_ids_are_refused(client, taking_part):
     option = chnri.options_of(round_)[0]
     for name in (names(study, round_, page=1)[0], f"chnri-{option.key}-{foreign.id}",
                  f"chnri-{other.rounds[0].id * 1000}-{foreign.id}"):
-        response = post(client, "/take-part/chnri?page=1",
+        response = submit(client, "/take-part/chnri?page=1",
                         {names(study, round_)[0]: "yes", name: "yes"})
         assert response.status_code == 400
         assert "Nothing was saved" in response.get_data(as_text=True)
@@ -431,7 +423,7 @@ def test_another_page_or_studys_ids_are_refused(client, taking_part):
 def test_a_closed_round_saves_nothing(client, taking_part):
     study, round_, participant = taking_part
     first, second = names(study, round_)[:2]
-    post(client, "/take-part/chnri?page=1", {first: "yes", "action": "later"})
+    submit(client, "/take-part/chnri?page=1", {first: "yes", "action": "later"})
     token = csrf_token_from(client.get("/take-part/chnri").get_data(as_text=True))
     rounds.close_round(round_, None)
     response = client.post("/take-part/chnri?page=1",
@@ -446,13 +438,13 @@ def test_a_closed_round_saves_nothing(client, taking_part):
 
 def test_sending_completes_the_round(client, taking_part):
     study, round_, participant = taking_part
-    post(client, "/take-part/chnri?page=1", dict.fromkeys(names(study, round_), "yes"))
-    response = post(client, "/take-part/chnri?page=2",
+    submit(client, "/take-part/chnri?page=1", dict.fromkeys(names(study, round_), "yes"))
+    response = submit(client, "/take-part/chnri?page=2",
                     dict.fromkeys(names(study, round_, page=1), "dont_know"))
     assert response.location.endswith("/take-part/chnri/send")
     page = client.get("/take-part/chnri/send").get_data(as_text=True)
     assert "You have answered 20 of 20 questions." in page
-    sent = post(client, "/take-part/chnri/send")
+    sent = submit(client, "/take-part/chnri/send")
     assert sent.status_code == 303 and sent.location.endswith("/take-part/done")
     assert client.get("/take-part/done").status_code == 200
     assert _db.session.scalar(select(RoundParticipation.completed_at)) is not None
@@ -464,6 +456,6 @@ def test_the_participant_pages_are_plain_english(client, taking_part):
     remove += [option.text for option in chnri.options_of(round_)] + [study.title]
     assert_plain_english(client.get("/take-part/chnri").get_data(as_text=True), remove)
     inputs = names(study, round_)
-    refused = post(client, "/take-part/chnri?page=1", {inputs[0]: "yes"})
+    refused = submit(client, "/take-part/chnri?page=1", {inputs[0]: "yes"})
     assert_plain_english(refused.get_data(as_text=True), remove)
     assert_plain_english(client.get("/take-part/chnri/send").get_data(as_text=True), remove)

@@ -11,13 +11,8 @@ from delphi.services import feedback, rounds
 from ..conftest import TEST_PASSWORD, csrf_token_from
 from ..factories import make_user
 from ..feedback_setup import build
-from .pages import assert_strict_csp_holds
-from .team_setup import make_study_with_team, sign_in_as
-
-
-@pytest.fixture
-def team_study(db):
-    return make_study_with_team()
+from .pages import assert_strict_csp_holds, submit
+from .team_setup import sign_in_as
 
 
 def _url(study, number=1):
@@ -25,8 +20,7 @@ def _url(study, number=1):
 
 
 def _post(client, study, data, number=1):
-    token = csrf_token_from(client.get(_url(study, number)).get_data(as_text=True))
-    return client.post(_url(study, number), data={"csrf_token": token, **data})
+    return submit(client, _url(study, number), data)
 
 
 GOOD = {"distribution": "groups", "percentage_sentence": "y", "show_comments": "y"}

@@ -6,7 +6,6 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.datastructures import MultiDict
 
 from delphi.extensions import db as _db
 from delphi.models import DocumentKind, utcnow
@@ -20,15 +19,9 @@ from delphi.services import (
     rounds,
 )
 
-from ..conftest import csrf_token_from
 from ..factories import make_participant
 from ..readability import assert_plain_english
-
-
-def post(client, url, data=None):
-    form = MultiDict(data or {})
-    form["csrf_token"] = csrf_token_from(client.get(url).get_data(as_text=True))
-    return client.post(url, data=form)
+from .pages import submit
 
 
 def study_words(study) -> list[str]:
@@ -76,14 +69,14 @@ def test_every_participant_page_of_the_demo_is_plain_english(demo_study, client,
     assert client.get(f"/p/{token}").status_code == 303
     check(client.get("/take-part"))
     check(client.get("/take-part/consent"))
-    check(post(client, "/take-part/consent", {"agreed": []}), 400)
+    check(submit(client, "/take-part/consent", {"agreed": []}), 400)
 
     issued = demo.demo_link()
     _db.session.commit()
     assert client.get(urlsplit(issued.url).path).status_code == 303
     check(client.get("/take-part/guidance"))
-    check(post(client, "/take-part/guidance", {"practice": "5"}))
-    post(client, "/take-part/guidance", {"continue": "1"})
+    check(submit(client, "/take-part/guidance", {"practice": "5"}))
+    submit(client, "/take-part/guidance", {"continue": "1"})
     round_two = next(round_ for round_ in study.rounds if round_.is_open)
     items = answering.items_of(round_two)
     page_count = len(answering.pages_of(items))
@@ -92,11 +85,11 @@ def test_every_participant_page_of_the_demo_is_plain_english(demo_study, client,
         check(response)
         assert "How the panel scored this last time" in response.get_data(as_text=True)
     dimension = study.dimensions[0].id
-    check(post(client, "/take-part/questions/1", {f"answer-{items[0].key}-{dimension}": "99"}),
+    check(submit(client, "/take-part/questions/1", {f"answer-{items[0].key}-{dimension}": "99"}),
           400)
     check(client.get("/take-part/saved"))
     check(client.get("/take-part/check"))
-    post(client, "/take-part/check")
+    submit(client, "/take-part/check")
     check(client.get("/take-part/done"))
     check(client.get("/take-part/stop-reminders"))
     check(client.get("/take-part/withdraw"))
@@ -104,17 +97,17 @@ def test_every_participant_page_of_the_demo_is_plain_english(demo_study, client,
     check(another_client.get("/p/" + "x" * 43), 404)
     check(another_client.get("/take-part"), 404)
     check(another_client.get("/p/resend"))
-    check(post(another_client, "/p/resend", {"email": "nobody@example.test"}))
+    check(submit(another_client, "/p/resend", {"email": "nobody@example.test"}))
     owner = study.memberships[0].user
     link = registration.create_open_link(study, owner)
     check(another_client.get(f"/join/{link.slug}"))
-    check(post(another_client, f"/join/{link.slug}", {}), 400)
+    check(submit(another_client, f"/join/{link.slug}", {}), 400)
     registration.close_open_link(study, link, owner)
     check(another_client.get(f"/join/{link.slug}"), 410)
 
     rounds.close_round(round_two, owner)
     check(client.get("/take-part"))
-    assert post(client, "/take-part/withdraw", {}).status_code == 303
+    assert submit(client, "/take-part/withdraw", {}).status_code == 303
     check(client.get("/take-part/withdrawn"))
 
     someone_else = next(p for p in study.participants if p.id != issued.participant.id)

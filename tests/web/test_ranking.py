@@ -16,16 +16,11 @@ from ..conftest import TEST_PASSWORD, csrf_token_from
 from ..factories import make_participant, make_user
 from ..readability import assert_plain_english
 from ..services.test_ranking import build_ranking_study, item_ids, keys, stored
-from .pages import assert_strict_csp_holds
-from .team_setup import make_study_with_team, sign_in_as
+from .pages import assert_strict_csp_holds, submit
+from .team_setup import sign_in_as
 from .test_answering import sign_in
 
 # --- the facilitator's settings ------------------------------------------------------------
-
-
-@pytest.fixture
-def team_study(db):
-    return make_study_with_team()
 
 
 def _url(study, number=1):
@@ -33,8 +28,7 @@ def _url(study, number=1):
 
 
 def _post(client, study, data, number=1):
-    token = csrf_token_from(client.get(_url(study, number)).get_data(as_text=True))
-    return client.post(_url(study, number), data={"csrf_token": token, **data})
+    return submit(client, _url(study, number), data)
 
 
 GOOD = {"kind": "ranking", "size": "2", "exact": "exact"}
@@ -168,12 +162,6 @@ def ready(db, client):
     return study, round_, participant
 
 
-def post(client, url, data=None):
-    form = MultiDict(data or {})
-    form["csrf_token"] = csrf_token_from(client.get(url).get_data(as_text=True))
-    return client.post(url, data=form)
-
-
 def form_for(round_, given):
     all_keys = keys(round_)
     return MultiDict([(f"position-{all_keys[i]}", value) for i, value in given.items()])
@@ -190,7 +178,7 @@ def test_participants_go_to_the_ranking_page(db, client):
     _db.session.commit()
     sign_in(client, participant, round_)
     assert client.get("/take-part").location.endswith("/take-part/guidance")
-    onward = post(client, "/take-part/guidance", {"continue": "1"})
+    onward = submit(client, "/take-part/guidance", {"continue": "1"})
     assert onward.status_code == 303 and onward.location.endswith("/take-part/ranking")
     assert client.get("/take-part").location.endswith("/take-part/ranking")
 
@@ -224,7 +212,7 @@ def test_each_mistake_is_explained_and_nothing_is_saved(ready, client, given, me
     form = form_for(round_, given)
     if given:
         form[f"position-{all_keys[7]}"] = "1"
-    response = post(client, "/take-part/ranking", form)
+    response = submit(client, "/take-part/ranking", form)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "There is a problem" in html and "Nothing was saved" in html
@@ -250,12 +238,12 @@ def test_exactly_n_is_enforced(db, client):
     _db.session.commit()
     sign_in(client, participant, round_)
     assert "Choose exactly 3." in client.get("/take-part/ranking").get_data(as_text=True)
-    short = post(client, "/take-part/ranking", form_for(round_, {0: "1", 1: "2"}))
+    short = submit(client, "/take-part/ranking", form_for(round_, {0: "1", 1: "2"}))
     assert short.status_code == 400
     assert "Choose exactly 3 questions. You have chosen 2. Choose 1 more." in \
         short.get_data(as_text=True)
     assert stored(participant, round_) == []
-    full = post(client, "/take-part/ranking", form_for(round_, {0: "3", 1: "2", 2: "1"}))
+    full = submit(client, "/take-part/ranking", form_for(round_, {0: "3", 1: "2", 2: "1"}))
     assert full.status_code == 303
     assert stored(participant, round_) == list(zip(item_ids(round_, [2, 1, 0]), [1, 2, 3],
                                                    strict=True))
@@ -263,7 +251,7 @@ def test_exactly_n_is_enforced(db, client):
 
 def test_choose_check_send_and_change(ready, client):
     _study, round_, participant = ready
-    saved = post(client, "/take-part/ranking", form_for(round_, {5: "1", 2: "2"}))
+    saved = submit(client, "/take-part/ranking", form_for(round_, {5: "1", 2: "2"}))
     assert saved.status_code == 303 and saved.location.endswith("/take-part/ranking/check")
     check = client.get("/take-part/ranking/check")
     html = check.get_data(as_text=True)
@@ -272,7 +260,7 @@ def test_choose_check_send_and_change(ready, client):
     assert listed == ["Question 6", "Statement 3"]
     assert "Send my choices" in html
 
-    sent = post(client, "/take-part/ranking/check")
+    sent = submit(client, "/take-part/ranking/check")
     assert sent.status_code == 303 and sent.location.endswith("/take-part/done")
     done = client.get("/take-part/done").get_data(as_text=True)
     assert "Thank you" in done and 'href="/take-part/ranking/check"' in done
@@ -282,7 +270,7 @@ def test_choose_check_send_and_change(ready, client):
     page = client.get("/take-part/ranking").get_data(as_text=True)
     key = keys(round_)[5]
     assert 'value="1"' in page.split(f'name="position-{key}"')[1].split(">")[0]
-    again = post(client, "/take-part/ranking", form_for(round_, {0: "1"}))
+    again = submit(client, "/take-part/ranking", form_for(round_, {0: "1"}))
     assert again.status_code == 303
     assert stored(participant, round_) == [(item_ids(round_, [0])[0], 1)]
 
@@ -305,7 +293,7 @@ def test_ticked_rounds(db, client):
     assert "Tick your top 2" in html and "Tick exactly 2. The order does not matter." in html
     assert html.count('type="checkbox"') == 8 and "position-" not in html
     assert "ranking.js" not in html
-    wrong = post(client, "/take-part/ranking", MultiDict([("chosen", all_keys[i])
+    wrong = submit(client, "/take-part/ranking", MultiDict([("chosen", all_keys[i])
                                                           for i in (0, 4, 6)]))
     html = wrong.get_data(as_text=True)
     assert wrong.status_code == 400
@@ -314,7 +302,7 @@ def test_ticked_rounds(db, client):
     for index in (0, 4, 6):
         assert "checked" in html.split(f'value="{all_keys[index]}"')[1].split(">")[0]
     assert stored(participant, round_) == []
-    right = post(client, "/take-part/ranking", MultiDict([("chosen", all_keys[i])
+    right = submit(client, "/take-part/ranking", MultiDict([("chosen", all_keys[i])
                                                           for i in (6, 1)]))
     assert right.status_code == 303
     assert stored(participant, round_) == list(zip(item_ids(round_, [1, 6]), [1, 2],
@@ -329,7 +317,7 @@ def test_items_of_another_study_are_refused(ready, client):
         title="Another study", owner=make_user(email="other@example.test"))
     form = form_for(round_, {0: "1"})
     form[f"position-{keys(other_round)[0]}"] = "2"
-    response = post(client, "/take-part/ranking", form)
+    response = submit(client, "/take-part/ranking", form)
     assert response.status_code == 400
     assert "This page does not match the questions in this round. Nothing was saved." in \
         response.get_data(as_text=True)
@@ -341,7 +329,7 @@ def test_a_closed_round_saves_nothing(ready, client):
     study, round_, participant = ready
     url = "/take-part/ranking"
     token = csrf_token_from(client.get(url).get_data(as_text=True))
-    post(client, url, form_for(round_, {0: "1"}))
+    submit(client, url, form_for(round_, {0: "1"}))
     before = stored(participant, round_)
     rounds.close_round(round_, study.memberships[0].user)
     data = form_for(round_, {1: "1"})
@@ -409,7 +397,7 @@ def test_the_guidance_has_no_practice_score_in_a_ranking_round(db, client, kind)
     sign_in(client, participant, round_)
     html = client.get("/take-part/guidance").get_data(as_text=True)
     assert 'name="practice"' not in html
-    practised = post(client, "/take-part/guidance", {"practice": "nonsense"})
+    practised = submit(client, "/take-part/guidance", {"practice": "nonsense"})
     assert practised.status_code == 200
 
 
@@ -428,12 +416,12 @@ def test_the_pages_are_plain_english(db, client, kind):
         wrong = form_for(round_, {0: "2", 1: "2", 2: "9"})
     else:
         wrong = MultiDict([("chosen", key) for key in all_keys])
-    error = post(client, "/take-part/ranking", wrong)
+    error = submit(client, "/take-part/ranking", wrong)
     assert error.status_code == 400
     assert_plain_english(error.get_data(as_text=True), remove)
     right = form_for(round_, {0: "1"}) if kind == RoundKind.RANKING \
         else MultiDict([("chosen", all_keys[0])])
-    assert post(client, "/take-part/ranking", right).status_code == 303
+    assert submit(client, "/take-part/ranking", right).status_code == 303
     assert_plain_english(client.get("/take-part/ranking/check").get_data(as_text=True), remove)
 
 
@@ -455,7 +443,7 @@ def test_a_round_closing_while_the_page_is_sent_saves_nothing(ready, client, mon
         raise StateError("This round has closed. Your answers are kept.")
 
     monkeypatch.setattr(ranking, "save_choices", closed)
-    response = post(client, "/take-part/ranking", form_for(round_, {0: "1"}))
+    response = submit(client, "/take-part/ranking", form_for(round_, {0: "1"}))
     assert response.status_code == 409
     assert "This round has closed" in response.get_data(as_text=True)
     assert stored(participant, round_) == []
