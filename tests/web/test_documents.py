@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from delphi.models import (
@@ -18,10 +19,11 @@ from delphi.models import (
     RoundItem,
     StudyMembership,
 )
-from delphi.services import documents
+from delphi.services import documents, feedback
 
-from ..conftest import csrf_token_from
+from ..conftest import TEST_PASSWORD, csrf_token_from
 from ..factories import make_study, make_user
+from ..feedback_setup import build
 from .pages import assert_strict_csp_holds
 
 ME = "facilitator@example.test"
@@ -416,3 +418,18 @@ def test_preview_shows_each_response_type(db, signed_in, study):
     assert "Choose up to 2" in flat and html.count('type="checkbox"') >= 3 + 5
     assert "Question 6 of 6" in flat and "<textarea" in html
     assert_strict_csp_holds(response)
+
+
+def test_the_preview_of_a_later_round_shows_last_rounds_feedback(db, client, auth):
+    owner = make_user(email="previewer@example.test")
+    two = build(owner, settings={"distribution": "groups"})
+    auth.login(email="previewer@example.test", password=TEST_PASSWORD)
+    html = client.get(f"/studies/{two.study.id}/rounds/2/preview").get_data(as_text=True)
+    example = feedback.example_feedback(two.study.rounds[1])
+    chart = f"/studies/{two.study.id}/report/feedback/2.png"
+    assert "How the panel scored this last time" in html
+    assert f'src="{chart}"' in html and f'alt="{escape(example.alt_text)}"' in html
+    assert "You did not score this last time." in html
+    assert client.get(chart).mimetype == "image/png"
+    first = client.get(f"/studies/{two.study.id}/rounds/1/preview").get_data(as_text=True)
+    assert "How the panel scored this last time" not in first

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from ...forms.documents import MAX_STATEMENT_ROWS, DocumentForm, SendTestForm
 from ...models import DocumentKind
-from ...services import documents, studies
+from ...services import documents, feedback, studies
 from ...services.documents import DocumentTextError
 from . import bp
 
@@ -152,7 +152,6 @@ def send_test_document(study_id: int, kind: str):
 def preview_round(study_id: int, number: int):
     """A round as a participant would see it, in any state; nothing can be submitted."""
     study = studies.get_for_member(study_id, current_user)
-    return render_template(
-        "facilitator/documents/preview_round.html", study=study,
-        preview=documents.preview_round(study, number, by=current_user),
-    )
+    preview = documents.preview_round(study, number, by=current_user)
+    return render_template("facilitator/documents/preview_round.html", study=study,
+                           preview=preview, example=feedback.example_feedback(preview.round))
