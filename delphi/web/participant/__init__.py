@@ -16,4 +16,5 @@ from . import (  # noqa: E402, F401  (each module registers its routes on bp)
     links,
     ranking,
     registration,
+    workshop_lead,
 )
