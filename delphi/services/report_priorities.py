@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..engine.ranking import Concordance
-from ..models import RoundKind, Study
-from . import chnri, ranking, ranking_results
+from ..models import RoundKind, SessionState, Study
+from . import chnri, ranking, ranking_results, workshop
 from .ranking_results import FINISHED, METHOD_NAMES, RANKING_KINDS
 
 SHOWN_CHNRI_OPTIONS = 10
@@ -55,15 +55,36 @@ class ChnriReport:
 
 
 @dataclass(frozen=True)
+class WorkshopSessionReport:
+    """One closed workshop session: its groups (with who sat in each) and its first ten."""
+
+    number: int
+    name: str
+    groups: tuple[tuple[str, str], ...]
+    contested: int
+    top: tuple[workshop.SessionRow, ...]
+
+
+@dataclass(frozen=True)
+class WorkshopReport:
+    """The final workshop: every closed session, and the final order with its method."""
+
+    number: int
+    sessions: tuple[WorkshopSessionReport, ...]
+    final: workshop.FinalResult
+
+
+@dataclass(frozen=True)
 class PrioritySection:
     """Everything the report's priority-setting section shows; empty for a Delphi study."""
 
     ranking_rounds: tuple[RankingRoundReport, ...]
+    workshop: WorkshopReport | None
     chnri_rounds: tuple[ChnriReport, ...]
 
     @property
     def is_empty(self) -> bool:
-        return not (self.ranking_rounds or self.chnri_rounds)
+        return not (self.ranking_rounds or self.workshop or self.chnri_rounds)
 
 
 def _ranking_round(round_) -> RankingRoundReport:
@@ -82,13 +103,35 @@ def _ranking_round(round_) -> RankingRoundReport:
     )
 
 
+def _session(session) -> WorkshopSessionReport:
+    found = workshop.session_result(session)
+    return WorkshopSessionReport(
+        number=session.number, name=session.name,
+        groups=tuple((group.name, group.composition) for group in session.groups),
+        contested=len(found.contested), top=found.rows[:workshop.TOP],
+    )
+
+
+def _workshop(study: Study) -> WorkshopReport | None:
+    """The workshop once a session has closed (the final order exists), else None."""
+    round_ = workshop.workshop_round(study)
+    final = workshop.final_result(round_) if round_ is not None else None
+    if final is None:
+        return None
+    closed = [session for session in workshop.sessions_of(round_)
+              if session.state == SessionState.CLOSED]
+    return WorkshopReport(round_.number, tuple(_session(session) for session in closed), final)
+
+
 def priority_section(study: Study) -> PrioritySection:
-    """The study's closed ranking and CHNRI rounds, in round order, as the report tells them."""
+    """The study's closed ranking and CHNRI rounds, in round order, and its workshop once a
+    session has closed, as the report tells them."""
     finished = [round_ for round_ in sorted(study.rounds, key=lambda r: r.number)
                 if round_.state in FINISHED]
     return PrioritySection(
         ranking_rounds=tuple(_ranking_round(round_) for round_ in finished
                              if round_.kind in RANKING_KINDS),
+        workshop=_workshop(study),
         chnri_rounds=tuple(ChnriReport(round_.number, chnri.chnri_results(round_))
                            for round_ in finished if round_.kind == RoundKind.CHNRI),
     )

@@ -1,9 +1,10 @@
 """The report's priority-setting section tells what the results pages compute."""
 
 from delphi.models import RoundState
-from delphi.services import chnri, ranking_results, report_priorities, rounds
+from delphi.services import chnri, ranking_results, report_priorities, rounds, workshop
 
 from ..factories import make_study, make_user
+from ..workshop_setup import GROUPS, build_workshop, run_session
 from .test_chnri import scored  # noqa: F401 - the scored fixture
 from .test_ranking_results import EXAMPLE, make_ranking_round
 
@@ -49,3 +50,22 @@ def test_a_closed_chnri_round_reports_the_results_page_scores(scored):  # noqa: 
     assert entry.number == 1
     assert entry.results == chnri.chnri_results(round_)
     assert entry.best == entry.results.rows[:report_priorities.SHOWN_CHNRI_OPTIONS]
+
+
+def test_the_workshop_is_reported_once_a_session_has_closed(db):
+    owner = make_user()
+    study, _ranking_round, workshop_round = build_workshop(owner)
+    run_session(workshop_round, owner, close=False)
+    assert report_priorities.priority_section(study).workshop is None
+    session = workshop.sessions_of(workshop_round)[0]
+    workshop.close_session(session, owner)
+    shop = report_priorities.priority_section(study).workshop
+    final = workshop.final_result(workshop_round)
+    assert shop.number == workshop_round.number == 2
+    assert [row.item.id for row in shop.final.top10] == [row.item.id for row in final.top10]
+    assert shop.final.method_words == final.method_words
+    entry, = shop.sessions
+    # PLACES: items 0 and 4 each span 4 places of 12, a third of the list.
+    assert entry.contested == 2
+    assert [name for name, _composition in entry.groups] == list(GROUPS)
+    assert len(entry.top) == 10

@@ -8,7 +8,7 @@ from html import unescape
 
 import pytest
 
-from delphi.services import design, feedback, ranking_results, report, review
+from delphi.services import design, feedback, ranking_results, report, review, workshop
 
 from ..conftest import TEST_PASSWORD
 from ..factories import make_user
@@ -22,6 +22,7 @@ from ..services.test_report import (
     REWORD_REASON,
     build_report_study,
 )
+from ..workshop_setup import build_workshop, run_session
 from .pages import PageAudit, assert_strict_csp_holds
 from .team_setup import EMAILS, join_team, team_users
 
@@ -262,3 +263,16 @@ def test_a_ranking_round_and_its_shortlist_are_in_the_report(client, auth, db):
     shortlisted = ranking_results.ranking_results(study.rounds[0], "jla").rows[:3]
     for row in shortlisted:
         assert row.text in text
+
+
+def test_the_final_workshop_is_in_the_report(client, auth, db):
+    owner = make_user(email="workshop@example.test")
+    study, _ranking_round, workshop_round = build_workshop(owner)
+    run_session(workshop_round, owner)
+    auth.login(email="workshop@example.test", password=TEST_PASSWORD)
+    text = _text(client.get(f"/studies/{study.id}/report").get_data(as_text=True))
+    final = workshop.final_result(workshop_round)
+    assert "Round 2: the final workshop" in text
+    assert final.method_words in text
+    top = text.split("The final top 10")[1].split("Each session")[0]
+    assert top.strip() == " ".join(row.text for row in final.top10)
