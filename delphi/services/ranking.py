@@ -50,7 +50,10 @@ from .transaction import unit_of_work
 #: The kinds of round a participant answers by choosing items.
 RANKED_KINDS = (RoundKind.RANKING, RoundKind.CHOOSE_N)
 #: The kinds a facilitator can choose on the settings page.
-SETTABLE_KINDS = (RoundKind.RATING, RoundKind.RANKING, RoundKind.CHOOSE_N)
+SETTABLE_KINDS = (RoundKind.RATING, RoundKind.RANKING, RoundKind.CHOOSE_N,
+                  RoundKind.OPEN_QUESTIONS)
+#: Kinds answered on the question pages, with no N to choose.
+UNRANKED_KINDS = (RoundKind.RATING, RoundKind.OPEN_QUESTIONS)
 #: N when a ranked round has none set (capped at the number of items).
 DEFAULT_SIZE = 10
 
@@ -58,11 +61,12 @@ KIND_WORDS = {
     RoundKind.RATING: "Score each item on the study's scale",
     RoundKind.RANKING: "Choose their top items and put them in order",
     RoundKind.CHOOSE_N: "Tick their top items, without putting them in order",
+    RoundKind.OPEN_QUESTIONS: "Answer open questions, as in a first survey gathering their "
+                              "questions or ideas",
 }
 
 #: Kinds set elsewhere, described on the settings page.
 OTHER_KIND_WORDS = {
-    RoundKind.OPEN_QUESTIONS: "Answer open questions",
     RoundKind.CHNRI: "Score research options (CHNRI)",
     RoundKind.WORKSHOP: "Rank the shortlist in a workshop",
 }
@@ -116,6 +120,9 @@ def describe_settings(settings: RankingSettings) -> str:
         words = kind_words(settings.kind)
         return (f"Participants {words[0].lower()}{words[1:]}. This is set where the round "
                 "was made.")
+    if settings.kind == RoundKind.OPEN_QUESTIONS:
+        return ("Participants answer open questions in their own words; their answers become "
+                "suggestions for the study team to review.")
     if not settings.is_ranked:
         return "Participants score each item on the study's scale."
     how_many = f"exactly {settings.size}" if settings.exact else f"up to {settings.size}"
@@ -128,15 +135,16 @@ def describe_settings(settings: RankingSettings) -> str:
 @unit_of_work
 def set_ranking_settings(round_: Round, by: User | None, kind: RoundKind | str,
                          size: int | None, exact: bool) -> RankingSettings:
-    """Choose how the draft round's participants answer: score, rank their top N, or tick N.
+    """Choose how the draft round's participants answer: score, rank their top N, tick N,
+    or answer open questions (a JLA partnership's first survey).
 
-    For a rating round ``size`` and ``exact`` are cleared.
+    For a rating or open-questions round ``size`` and ``exact`` are cleared.
 
     Raises
     ------
     StateError
         The round is not a draft (how it is answered was fixed when it opened), or it is
-        of a kind set elsewhere (CHNRI, workshop, open questions).
+        of a kind set elsewhere (CHNRI or workshop).
     ValidationError
         ``kind`` is not one of :data:`SETTABLE_KINDS`, or ``size`` is not a whole number
         from 1 to the number of items in the round.
@@ -157,7 +165,7 @@ def set_ranking_settings(round_: Round, by: User | None, kind: RoundKind | str,
         kind = None
     if kind not in SETTABLE_KINDS:
         raise ValidationError("Choose how participants answer this round.")
-    if kind == RoundKind.RATING:
+    if kind in UNRANKED_KINDS:
         size, exact = None, False
     else:
         count = item_count(round_)

@@ -121,6 +121,17 @@ def test_back_to_rating_clears_the_size(owner):
                                                                         False)
 
 
+def test_an_open_questions_round_has_no_size(owner):
+    study = make_study(owner=owner)
+    round_ = study.rounds[0]
+    ranking.set_ranking_settings(round_, owner, RoundKind.RANKING, 3, True)
+    settings = ranking.set_ranking_settings(round_, owner, "open_questions", 3, True)
+    assert (round_.kind, round_.ranking_size, round_.ranking_exact) == (
+        RoundKind.OPEN_QUESTIONS, None, False)
+    assert ranking.describe_settings(settings).startswith(
+        "Participants answer open questions in their own words")
+
+
 @pytest.mark.parametrize("size", [0, -1, 4, None, True, "2"])
 def test_the_size_must_be_one_to_the_number_of_items(owner, size):
     study = make_study(owner=owner)
@@ -133,7 +144,7 @@ def test_the_size_must_be_one_to_the_number_of_items(owner, size):
 
 
 @pytest.mark.parametrize("kind", ["workshop", "chnri", "everything", ""])
-def test_only_rating_ranking_and_ticking_can_be_chosen(owner, kind):
+def test_only_rating_ranking_ticking_and_open_questions_can_be_chosen(owner, kind):
     study = make_study(owner=owner)
     with pytest.raises(ValidationError, match="Choose how participants answer"):
         ranking.set_ranking_settings(study.rounds[0], owner, kind, 2, False)

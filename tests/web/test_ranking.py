@@ -91,6 +91,17 @@ def test_choose_n_at_most(client, auth, team_study):
     assert _settings(team_study) == ranking.RankingSettings(RoundKind.CHOOSE_N, 3, False)
 
 
+def test_a_first_survey_of_open_questions(client, auth, team_study):
+    sign_in_as(auth, "owner")
+    html = client.get(_url(team_study)).get_data(as_text=True)
+    assert 'value="open_questions"' in html
+    response = _post(client, team_study, {"kind": "open_questions", "size": "",
+                                          "exact": "at_most"})
+    assert response.status_code == 302
+    assert _settings(team_study) == ranking.RankingSettings(RoundKind.OPEN_QUESTIONS, None,
+                                                            False)
+
+
 @pytest.mark.parametrize("role", ["steering", "outsider"])
 def test_others_may_not_change(client, auth, team_study, role):
     sign_in_as(auth, "owner")
@@ -426,11 +437,11 @@ def test_the_pages_are_plain_english(db, client, kind):
 
 
 def test_a_round_of_another_kind_is_only_described(client, auth, team_study):
-    team_study.rounds[0].kind = RoundKind.OPEN_QUESTIONS
+    team_study.rounds[0].kind = RoundKind.CHNRI
     _db.session.commit()
     sign_in_as(auth, "owner")
     html = client.get(_url(team_study)).get_data(as_text=True)
-    assert 'name="size"' not in html and "Participants answer open questions." in html
+    assert 'name="size"' not in html and "Participants score research options (CHNRI)." in html
     assert _post(client, team_study, GOOD).status_code == 409
     assert "How participants answer round 1" not in client.get(
         f"/studies/{team_study.id}/rounds/1").get_data(as_text=True)
