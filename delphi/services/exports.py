@@ -59,13 +59,16 @@ from ..models import (
     Round,
     RoundItem,
     RoundState,
+    SessionState,
     StakeholderGroup,
     Study,
+    StudyKind,
     Suggestion,
     User,
     utcnow,
 )
-from . import audit, item_history, moderation, ranking_results, results, suggestions
+from . import audit, intake, item_history, moderation, ranking_results, results, suggestions
+from . import workshop as workshop_service
 from .studies import EDITOR_ROLES, role_in
 from .transaction import unit_of_work
 
@@ -83,6 +86,9 @@ EXPORTS: Mapping[str, tuple[str, ...]] = {
     "item-histories": ("csv",),
     "audit-log": ("csv",),
     "rankings": ("csv", "xlsx"),
+    "trail": ("csv", "xlsx"),
+    "workshop": ("csv", "xlsx"),
+    "workshop-results": ("csv", "xlsx"),
 }
 """Each export's name and the formats it comes in."""
 
@@ -95,6 +101,9 @@ TITLES: Mapping[str, str] = {
     "item-histories": "Item histories",
     "audit-log": "Audit log",
     "rankings": "Ranking results",
+    "trail": "Trail from submissions to the top 10",
+    "workshop": "Final workshop: groups' rankings",
+    "workshop-results": "Final workshop: combined orders",
 }
 
 DESCRIPTIONS: Mapping[str, str] = {
@@ -112,6 +121,14 @@ DESCRIPTIONS: Mapping[str, str] = {
     "rankings": "A ranking round's combined list (James Lind Alliance method) and each "
                 "stakeholder group's own list: times chosen, points, mean rank, score and the "
                 "shortlist.",
+    "trail": "Each submission to the first survey: who sent it, its scope, the indicative "
+             "question made from it, the evidence check, the interim survey place, the "
+             "shortlist and the final workshop place.",
+    "workshop": "Each small group's place for each shortlisted question, session by session, "
+                "with who sat in the group.",
+    "workshop-results": "Each closed session's combined order (groups' places added up, lowest "
+                        "total first): totals, spans, contested questions, ties at the top-10 "
+                        "boundary and the final order.",
 }
 
 ROUND_REQUIRED = frozenset({"results"})
@@ -122,6 +139,12 @@ ROUND_OPTIONAL = frozenset({"answers", "comments", "suggestions", "rankings"})
 
 EDITORS_ONLY = frozenset({"audit-log"})
 """Exports for owners and facilitators only."""
+
+PRIORITY_SETTING_ONLY = frozenset({"trail"})
+"""Exports listed on the downloads page of priority-setting studies only."""
+
+WORKSHOP_ONLY = frozenset({"workshop", "workshop-results"})
+"""Exports listed on the downloads page once the study has a final workshop."""
 
 FORMULA_STARTS = audit.FORMULA_STARTS
 """A spreadsheet may run a text cell starting with one of these as a formula."""
@@ -318,6 +341,80 @@ def rankings_table(study: Study, rounds: Sequence[Round]) -> Table:
                              _number(found.ranking.by_group[name].mean_rank[index]), points,
                              None))
     return Table(TITLES["rankings"], RANKING_COLUMNS, rows)
+
+
+# --- the trail from submissions to the top 10 ----------------------------------------------
+
+TRAIL_COLUMNS = ("submission id", "round", "respondent type", "organisation", "original text",
+                 "shown text", "scope", "out-of-scope reason", "grouped under",
+                 "question item id", "question wording", "evidence status", "evidence note",
+                 "interim survey place", "shortlisted", "workshop place")
+
+
+def trail_table(study: Study) -> Table:
+    """One row per real participant's submission (per question made from it), from
+    :func:`delphi.services.intake.trail`."""
+    rows: list[tuple[Cell, ...]] = [
+        (row.submission_id, row.round_number, row.respondent_type, row.organisation,
+         row.original_text, row.shown_text, "in" if row.in_scope else "out",
+         row.out_of_scope_reason, row.grouped_under, row.item_id, row.item_text,
+         row.evidence_status, row.evidence_note, row.interim_place,
+         None if row.shortlisted is None else int(row.shortlisted), row.workshop_place)
+        for row in intake.trail(study)
+    ]
+    return Table("Trail", TRAIL_COLUMNS, rows)
+
+
+# --- the final workshop ---------------------------------------------------------------------
+
+WORKSHOP_COLUMNS = ("session", "group", "composition", "item number", "item id", "wording",
+                    "place")
+WORKSHOP_RESULT_COLUMNS = ("session", "position", "item number", "item id", "wording", "total",
+                           "mean rank", "span", "contested", "tied at boundary",
+                           "final position")
+
+
+def workshop_table(study: Study) -> Table:
+    """Each small group's place for each workshop item: one row per session, group (that has
+    entered its ranking) and item, in the sessions', groups' and items' order."""
+    round_ = workshop_service.workshop_round(study)
+    rows: list[tuple[Cell, ...]] = []
+    if round_ is None:
+        return Table(TITLES["workshop"], WORKSHOP_COLUMNS, rows)
+    items = workshop_service.items_of(round_)
+    for session in workshop_service.sessions_of(round_):
+        for group in session.groups:
+            places = workshop_service.group_positions(group)
+            rows.extend(
+                (session.number, group.name, group.composition, number, item.id,
+                 item.current.text, places[item.id])
+                for number, item in enumerate(items, start=1) if item.id in places
+            )
+    return Table(TITLES["workshop"], WORKSHOP_COLUMNS, rows)
+
+
+def workshop_results_table(study: Study) -> Table:
+    """Each closed session's combined order from :func:`workshop.session_result`; the
+    session that sets the final order also gives each item's final position."""
+    round_ = workshop_service.workshop_round(study)
+    rows: list[tuple[Cell, ...]] = []
+    if round_ is None:
+        return Table(TITLES["workshop-results"], WORKSHOP_RESULT_COLUMNS, rows)
+    numbers = {item.id: number
+               for number, item in enumerate(workshop_service.items_of(round_), start=1)}
+    final = workshop_service.final_result(round_)
+    for session in workshop_service.sessions_of(round_):
+        if session.state != SessionState.CLOSED:
+            continue
+        final_places = ({row.item.id: row.place for row in final.rows}
+                        if final is not None and final.session.id == session.id else {})
+        rows.extend(
+            (session.number, row.position, numbers[row.item.id], row.item.id, row.text,
+             row.total, row.mean_rank, row.span, int(row.contested), int(row.tied_at_boundary),
+             final_places.get(row.item.id))
+            for row in workshop_service.session_result(session).rows
+        )
+    return Table(TITLES["workshop-results"], WORKSHOP_RESULT_COLUMNS, rows)
 
 
 # --- who may see what ------------------------------------------------------------------------
@@ -718,6 +815,8 @@ def downloads(study: Study, by: User) -> list[Download]:
         for name, formats in EXPORTS.items()
         if name not in ROUND_REQUIRED | {"rankings"}
         and (name not in EDITORS_ONLY or role in EDITOR_ROLES)
+        and (name not in PRIORITY_SETTING_ONLY or study.kind == StudyKind.PRIORITY_SETTING)
+        and (name not in WORKSHOP_ONLY or workshop_service.workshop_round(study) is not None)
     )
     return found
 
@@ -734,6 +833,9 @@ def _table(study: Study, name: str, round_: Round | None, role: Role | None) -> 
         "item-histories": lambda: item_histories_table(study),
         "audit-log": lambda: audit_table(study),
         "rankings": lambda: rankings_table(study, _ranking_rounds(study, round_)),
+        "trail": lambda: trail_table(study),
+        "workshop": lambda: workshop_table(study),
+        "workshop-results": lambda: workshop_results_table(study),
     }
     return builders[name]()
 

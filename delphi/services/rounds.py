@@ -44,6 +44,7 @@ from sqlalchemy import select
 from ..errors import DelphiError, NotFound, RoundStateError, StateError, ValidationError
 from ..extensions import db
 from ..models import (
+    EvidenceStatus,
     Item,
     ItemDecision,
     ItemStatus,
@@ -161,9 +162,11 @@ def items_to_show(round_: Round) -> list[Item]:
 
 
 def addable_items(round_: Round) -> list[Item]:
-    """Items in use that a draft round does not show yet, in the items' order."""
+    """Items in use that a draft round does not show yet (and not already answered by
+    research), in the items' order."""
     shown = {round_item.item_id for round_item in round_.round_items}
-    return [item for item in _items_in_use(round_.study) if item.id not in shown]
+    return [item for item in _items_in_use(round_.study) if item.id not in shown
+            and item.evidence_status != EvidenceStatus.ANSWERED]
 
 
 def eligible_participants(round_: Round, include_all: bool = False) -> list[Participant]:
@@ -588,7 +591,9 @@ def prepare_next_round(round_: Round, by: User | None, consensus: str = RETIRE) 
 
     A closed round none of whose items is classified (closed before classifications were
     kept) is classified first. Open questions are asked once and never carried. Items in use
-    that were in no round yet (new items, such as those made from suggestions) are added.
+    that were in no round yet (new items, such as those made from suggestions) are added,
+    except questions whose evidence check found them already answered by research (a JLA
+    interim survey leaves them out; see :mod:`.intake`).
     Preparing again starts the draft afresh, undoing the facilitator's changes to it.
 
     Raises
@@ -671,7 +676,8 @@ def _never_shown(study: Study) -> list[Item]:
     )
     return list(db.session.scalars(
         select(Item).where(Item.study_id == study.id, Item.status == ItemStatus.ACTIVE,
-                           Item.id.not_in(in_rounds))
+                           Item.id.not_in(in_rounds),
+                           Item.evidence_status.is_distinct_from(EvidenceStatus.ANSWERED))
         .order_by(Item.position, Item.id)
     ))
 
@@ -718,7 +724,8 @@ def add_to_draft(round_: Round, item: Item, by: User | None, reason: str) -> Rou
     RoundStateError
         The round is not a draft.
     ValidationError
-        No reason, the item is not in use or not the study's, or the round shows it already.
+        No reason, the item is not in use or not the study's, the round shows it already,
+        or its evidence check found it already answered.
     """
     previous = _check_adjustable(round_)
     reason = _check_reason(reason)
@@ -726,6 +733,10 @@ def add_to_draft(round_: Round, item: Item, by: User | None, reason: str) -> Rou
         raise ValidationError("Choose an item in use in this study.")
     if any(ri.item_id == item.id for ri in round_.round_items):
         raise ValidationError(f"Round {round_.number} shows this item already.")
+    if item.evidence_status == EvidenceStatus.ANSWERED:
+        raise ValidationError("Research has already answered this question, so it stays out "
+                              "of the survey. Change its evidence check on the uncertainty "
+                              "intake page first.")
     round_item = RoundItem(item=item, item_version=item.current,
                            is_carried_forward=_previous_entry(previous, item) is not None)
     round_.round_items.append(round_item)

@@ -124,6 +124,20 @@ def groups(study: Study) -> list[SuggestionGroup]:
     return result
 
 
+def _check_in_scope(found: Iterable[Suggestion]) -> None:
+    """Raise :class:`StateError` if any of ``found`` is marked out of scope (uncertainty
+    intake, :mod:`.intake`): such a suggestion is neither grouped nor made into an item."""
+    out = sorted(suggestion.id for suggestion in found
+                 if suggestion.out_of_scope_reason is not None)
+    if len(out) == 1:
+        raise StateError(f"Suggestion {out[0]} is marked out of scope, so it cannot be grouped "
+                         "or made into an item. Put it back in scope first.")
+    if out:
+        raise StateError(f"Suggestions {', '.join(map(str, out))} are marked out of scope, so "
+                         "they cannot be grouped or made into an item. Put them back in scope "
+                         "first.")
+
+
 def group_of(lead: Suggestion) -> SuggestionGroup:
     """The group led by ``lead``.
 
@@ -149,7 +163,8 @@ def merge_suggestions(lead: Suggestion, duplicates: Iterable[Suggestion], *,
     ValidationError
         No duplicates were chosen, the lead is among them, or one is from another study.
     StateError
-        The lead is itself grouped under another suggestion.
+        The lead is itself grouped under another suggestion, or one of them is marked out
+        of scope.
     """
     chosen = {suggestion.id: suggestion for suggestion in duplicates}
     if lead.id in chosen:
@@ -163,6 +178,7 @@ def merge_suggestions(lead: Suggestion, duplicates: Iterable[Suggestion], *,
     study_id = lead.round.study_id
     if any(s.round.study_id != study_id for s in chosen.values()):
         raise ValidationError("Only suggestions of the same study can be grouped.")
+    _check_in_scope([lead, *chosen.values()])
     moved = []
     for suggestion in chosen.values():
         followers = db.session.scalars(
@@ -206,12 +222,14 @@ def create_item_from(lead: Suggestion, *, by: User, text: str, domain: str = "",
     Raises
     ------
     StateError
-        ``lead`` is grouped under another suggestion.
+        ``lead`` is grouped under another suggestion, or one of the group is marked out of
+        scope.
     ItemError
         The wording is empty, too long or already in the study (see
         :func:`delphi.services.items.create_item`).
     """
     group = group_of(lead)
+    _check_in_scope(group.all)
     study = lead.round.study
     # The undecorated function joins this unit of work: item and links commit together.
     item = items.create_item(study, text, by=by, domain=domain,

@@ -92,7 +92,8 @@ def test_the_block_shows_chart_sentence_own_score_table_and_comments(app, two):
     assert f'alt="{first.alt_text}"' in html.replace("&#39;", "'")
     assert first.sentence + "." in html
     assert "Last time you chose 6." in html
-    assert "Show the numbers" in html and '<table class="govuk-table govuk-table--small-text-until-tablet">' in html
+    assert "Show the numbers" in html
+    assert '<table class="govuk-table govuk-table--small-text-until-tablet">' in html
     assert 'govuk-table__header--numeric">Doctors' in html
     assert "Too few to show" in html
     assert "What people said" in html and "Matters a lot." in html and "Rude words" not in html

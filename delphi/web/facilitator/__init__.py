@@ -16,6 +16,7 @@ from . import (  # noqa: E402, F401  (each module registers its routes on bp)
     documents,
     exports,
     feedback_settings,
+    intake,
     item_history,
     items,
     messages,
@@ -30,4 +31,5 @@ from . import (  # noqa: E402, F401  (each module registers its routes on bp)
     rounds,
     studies,
     team,
+    workshop,
 )

@@ -18,7 +18,7 @@ from ...charts import group_orders, ranked_priorities
 from ...errors import RoundStateError, ValidationError
 from ...forms.ranking_results import MethodForm, ShortlistForm
 from ...services import ranking_results as rr
-from ...services import rounds, studies
+from ...services import rounds, studies, workshop
 from ...services.chart_cache import CachedChart, cached_chart
 from . import bp
 
@@ -97,6 +97,8 @@ def _page(study, round_, method_form, valid=True, shortlist_form=None, status=20
         history=rr.shortlist_history(round_), charts=[c for c in charts if c[1] is not None],
         method_names=rr.METHOD_NAMES, score_name=SCORE_NAMES[results.method],
         by_id={row.item_id: row for row in results.rows}, shortlisted=shortlisted,
+        workshop_round=workshop.workshop_round(study),
+        can_set_up_workshop=studies.role_in(study, current_user) in studies.EDITOR_ROLES,
     ), status
 
 
