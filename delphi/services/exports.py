@@ -26,26 +26,14 @@ builds a :class:`Table` from existing services (results from :mod:`.results`, co
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import math
-import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
-import numpy as np
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from ..engine import small_cell_suppression
-from ..errors import Forbidden, NotFound, RoundStateError, ValidationError
+from ..errors import Forbidden, NotFound, ValidationError
 from ..extensions import db
 from ..models import (
     Answer,
@@ -59,7 +47,6 @@ from ..models import (
     Round,
     RoundItem,
     RoundState,
-    SessionState,
     StakeholderGroup,
     Study,
     StudyKind,
@@ -67,15 +54,31 @@ from ..models import (
     User,
     utcnow,
 )
-from . import audit, intake, item_history, moderation, ranking_results, results, suggestions
+from . import audit, item_history, moderation, priority_exports, results, suggestions
 from . import workshop as workshop_service
+from .export_files import (
+    ALL_GROUPS,
+    CONTENT_TYPES,
+    Cell,
+    ExportFile,
+    Table,
+    number_cell,
+    slug,
+    utc_iso,
+    write_csv,
+    write_json,
+    write_xlsx,
+)
+from .priority_exports import (
+    chnri_table,
+    ranking_rounds,
+    rankings_table,
+    trail_table,
+    workshop_results_table,
+    workshop_table,
+)
 from .studies import EDITOR_ROLES, role_in
 from .transaction import unit_of_work
-
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-JSON_TYPE = "application/json"
-CONTENT_TYPES = {"csv": CSV_TYPE, "xlsx": XLSX_TYPE, "json": JSON_TYPE}
 
 EXPORTS: Mapping[str, tuple[str, ...]] = {
     "results": ("csv", "xlsx", "json"),
@@ -89,6 +92,7 @@ EXPORTS: Mapping[str, tuple[str, ...]] = {
     "trail": ("csv", "xlsx"),
     "workshop": ("csv", "xlsx"),
     "workshop-results": ("csv", "xlsx"),
+    "chnri": ("csv", "xlsx"),
 }
 """Each export's name and the formats it comes in."""
 
@@ -100,10 +104,7 @@ TITLES: Mapping[str, str] = {
     "suggestions": "Suggestions",
     "item-histories": "Item histories",
     "audit-log": "Audit log",
-    "rankings": "Ranking results",
-    "trail": "Trail from submissions to the top 10",
-    "workshop": "Final workshop: groups' rankings",
-    "workshop-results": "Final workshop: combined orders",
+    **priority_exports.TITLES,
 }
 
 DESCRIPTIONS: Mapping[str, str] = {
@@ -126,6 +127,9 @@ DESCRIPTIONS: Mapping[str, str] = {
              "shortlist and the final workshop place.",
     "workshop": "Each small group's place for each shortlisted question, session by session, "
                 "with who sat in the group.",
+    "chnri": "Each closed CHNRI round's research options, best first: each criterion's score, "
+             "the research priority score (weighted too, when weights are set), the average "
+             "expert agreement and the number of scorers.",
     "workshop-results": "Each closed session's combined order (groups' places added up, lowest "
                         "total first): totals, spans, contested questions, ties at the top-10 "
                         "boundary and the final order.",
@@ -146,32 +150,12 @@ PRIORITY_SETTING_ONLY = frozenset({"trail"})
 WORKSHOP_ONLY = frozenset({"workshop", "workshop-results"})
 """Exports listed on the downloads page once the study has a final workshop."""
 
-FORMULA_STARTS = audit.FORMULA_STARTS
-"""A spreadsheet may run a text cell starting with one of these as a formula."""
+CHNRI_ONLY = frozenset({"chnri"})
+"""Exports listed on the downloads page of CHNRI studies only."""
 
 PUBLISHED_SOURCE = "published snapshot"
 LIVE_SOURCE = "live, not final"
-ALL_GROUPS = "All"
 
-Cell = str | int | float | datetime | None
-
-
-@dataclass(frozen=True)
-class ExportFile:
-    """A file to download: its name, its media type and its bytes."""
-
-    filename: str
-    content_type: str
-    data: bytes
-
-
-@dataclass(frozen=True)
-class Table:
-    """The rows of an export, before they are written in a format."""
-
-    title: str
-    columns: tuple[str, ...]
-    rows: list[tuple[Cell, ...]]
 
 
 @dataclass(frozen=True)
@@ -182,239 +166,6 @@ class CodebookEntry:
     type: str
     meaning: str
     allowed: str
-
-
-# --- cells -----------------------------------------------------------------------------------
-
-
-def escape_formula(text: str) -> str:
-    """``text`` with a leading apostrophe if a spreadsheet could run it as a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def utc_iso(moment: datetime | None) -> str | None:
-    """``moment`` as UTC ISO 8601 to the second, like ``2026-03-02T09:00:00Z``."""
-    if moment is None:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _number(value) -> int | float | None:
-    """A numpy or Python number as a plain Python number; NaN as None."""
-    if value is None:
-        return None
-    if isinstance(value, bool | np.bool_):
-        return int(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    value = float(value)
-    return None if math.isnan(value) else value
-
-
-def _plain(value: Cell) -> str | int | float | None:
-    """A cell as JSON, CSV and XLSX take it: times as ISO text, NaN as None."""
-    if isinstance(value, datetime):
-        return utc_iso(value)
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-def slug(text: str, fallback: str) -> str:
-    """A short lowercase ASCII file-name part from ``text`` (``fallback`` if nothing is left)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    kept: list[str] = []
-    for word in words:
-        if len("-".join([*kept, word])) > 50:
-            break
-        kept.append(word)
-    return "-".join(kept) or fallback
-
-
-# --- writers -------------------------------------------------------------------------------
-
-
-def write_csv(table: Table) -> bytes:
-    """UTF-8 with a byte order mark, CRLF line ends; text escaped against formulas."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([escape_formula(column) for column in table.columns])
-    for row in table.rows:
-        cells = []
-        for value in row:
-            value = _plain(value)
-            if value is None:
-                cells.append("")
-            elif isinstance(value, str):
-                cells.append(escape_formula(value))
-            else:
-                cells.append(repr(value))
-        writer.writerow(cells)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def write_xlsx(table: Table) -> bytes:
-    """One sheet: a bold frozen header, text typed as strings, numbers numeric."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = re.sub(r"[\[\]:*?/\\]", " ", table.title)[:31]
-    widths = [len(column) for column in table.columns]
-    bold = Font(bold=True)
-    for index, column in enumerate(table.columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=escape_formula(column))
-        cell.font = bold
-    for row_number, row in enumerate(table.rows, start=2):
-        for index, value in enumerate(row, start=1):
-            value = _plain(value)
-            if isinstance(value, str):
-                value = escape_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
-                cell = sheet.cell(row=row_number, column=index, value=value)
-                cell.data_type = "s"
-                longest = max((len(line) for line in value.splitlines()), default=0)
-            else:
-                sheet.cell(row=row_number, column=index, value=value)
-                longest = len(repr(value)) if value is not None else 0
-            widths[index - 1] = max(widths[index - 1], longest)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def write_json(table: Table, about: Mapping[str, Any]) -> bytes:
-    """``about`` (study, export, round…) and the rows as objects keyed by column; UTF-8."""
-    document = {
-        **about,
-        "columns": list(table.columns),
-        "rows": [dict(zip(table.columns, (_plain(value) for value in row), strict=True))
-                 for row in table.rows],
-    }
-    return json.dumps(document, ensure_ascii=False, allow_nan=False, indent=1).encode("utf-8")
-
-
-# --- ranking rounds ----------------------------------------------------------------------------
-
-RANKING_COLUMNS = ("round", "group", "method", "position", "item number", "item id", "wording",
-                   "times chosen", "points", "mean rank", "score", "on shortlist")
-
-
-def _ranking_rounds(study: Study, round_: Round | None) -> list[Round]:
-    """``round_`` if it is a closed or published ranking round (else ValidationError), or
-    every such round of the study."""
-    if round_ is None:
-        return [r for r in study.rounds if r.kind in ranking_results.RANKING_KINDS
-                and r.state in ranking_results.FINISHED]
-    try:
-        ranking_results.check_finished(round_)
-    except RoundStateError as error:
-        raise ValidationError(str(error)) from None
-    return [round_]
-
-
-def rankings_table(study: Study, rounds: Sequence[Round]) -> Table:
-    """Each ranking round's list under the James Lind Alliance method: for each item in the
-    list's order, a row for all participants (``group`` = All), then one per stakeholder
-    group with the group's own times chosen, points, mean rank and position (its score is
-    its points). Rounds nobody ranked have no rows."""
-    rows: list[tuple[Cell, ...]] = []
-    for round_ in rounds:
-        try:
-            found = ranking_results.ranking_results(round_)
-        except ValidationError:
-            continue
-        shortlisted = ranking_results.shortlisted_items(round_)
-        for row in found.rows:
-            on = None if shortlisted is None else int(row.item_id in shortlisted)
-            index = found.item_ids.index(row.item_id)
-            rows.append((round_.number, ALL_GROUPS, found.method, row.position, row.number,
-                         row.item_id, row.text, row.times_chosen, row.points, row.mean_rank,
-                         row.score, on))
-            for name in found.group_names:
-                times, points, position = row.by_group[name]
-                rows.append((round_.number, name, found.method, position, row.number,
-                             row.item_id, row.text, times, points,
-                             _number(found.ranking.by_group[name].mean_rank[index]), points,
-                             None))
-    return Table(TITLES["rankings"], RANKING_COLUMNS, rows)
-
-
-# --- the trail from submissions to the top 10 ----------------------------------------------
-
-TRAIL_COLUMNS = ("submission id", "round", "respondent type", "organisation", "original text",
-                 "shown text", "scope", "out-of-scope reason", "grouped under",
-                 "question item id", "question wording", "evidence status", "evidence note",
-                 "interim survey place", "shortlisted", "workshop place")
-
-
-def trail_table(study: Study) -> Table:
-    """One row per real participant's submission (per question made from it), from
-    :func:`delphi.services.intake.trail`."""
-    rows: list[tuple[Cell, ...]] = [
-        (row.submission_id, row.round_number, row.respondent_type, row.organisation,
-         row.original_text, row.shown_text, "in" if row.in_scope else "out",
-         row.out_of_scope_reason, row.grouped_under, row.item_id, row.item_text,
-         row.evidence_status, row.evidence_note, row.interim_place,
-         None if row.shortlisted is None else int(row.shortlisted), row.workshop_place)
-        for row in intake.trail(study)
-    ]
-    return Table("Trail", TRAIL_COLUMNS, rows)
-
-
-# --- the final workshop ---------------------------------------------------------------------
-
-WORKSHOP_COLUMNS = ("session", "group", "composition", "item number", "item id", "wording",
-                    "place")
-WORKSHOP_RESULT_COLUMNS = ("session", "position", "item number", "item id", "wording", "total",
-                           "mean rank", "span", "contested", "tied at boundary",
-                           "final position")
-
-
-def workshop_table(study: Study) -> Table:
-    """Each small group's place for each workshop item: one row per session, group (that has
-    entered its ranking) and item, in the sessions', groups' and items' order."""
-    round_ = workshop_service.workshop_round(study)
-    rows: list[tuple[Cell, ...]] = []
-    if round_ is None:
-        return Table(TITLES["workshop"], WORKSHOP_COLUMNS, rows)
-    items = workshop_service.items_of(round_)
-    for session in workshop_service.sessions_of(round_):
-        for group in session.groups:
-            places = workshop_service.group_positions(group)
-            rows.extend(
-                (session.number, group.name, group.composition, number, item.id,
-                 item.current.text, places[item.id])
-                for number, item in enumerate(items, start=1) if item.id in places
-            )
-    return Table(TITLES["workshop"], WORKSHOP_COLUMNS, rows)
-
-
-def workshop_results_table(study: Study) -> Table:
-    """Each closed session's combined order from :func:`workshop.session_result`; the
-    session that sets the final order also gives each item's final position."""
-    round_ = workshop_service.workshop_round(study)
-    rows: list[tuple[Cell, ...]] = []
-    if round_ is None:
-        return Table(TITLES["workshop-results"], WORKSHOP_RESULT_COLUMNS, rows)
-    numbers = {item.id: number
-               for number, item in enumerate(workshop_service.items_of(round_), start=1)}
-    final = workshop_service.final_result(round_)
-    for session in workshop_service.sessions_of(round_):
-        if session.state != SessionState.CLOSED:
-            continue
-        final_places = ({row.item.id: row.place for row in final.rows}
-                        if final is not None and final.session.id == session.id else {})
-        rows.extend(
-            (session.number, row.position, numbers[row.item.id], row.item.id, row.text,
-             row.total, row.mean_rank, row.span, int(row.contested), int(row.tied_at_boundary),
-             final_places.get(row.item.id))
-            for row in workshop_service.session_result(session).rows
-        )
-    return Table(TITLES["workshop-results"], WORKSHOP_RESULT_COLUMNS, rows)
 
 
 # --- who may see what ------------------------------------------------------------------------
@@ -581,8 +332,8 @@ def _statistics(summary, index: int, bands: Sequence[str]) -> tuple[Cell, ...]:
     """n, n unable, n missing, median, Q1, Q3, IQR, mean, SD and % per band of one item."""
     figures = [summary.n, summary.n_unable, summary.n_missing, summary.median, summary.q1,
                summary.q3, summary.iqr, summary.mean, summary.sd]
-    return (*(_number(values[index]) for values in figures),
-            *(_number(summary.percent[band][index]) if band in summary.percent else None
+    return (*(number_cell(values[index]) for values in figures),
+            *(number_cell(summary.percent[band][index]) if band in summary.percent else None
               for band in bands))
 
 
@@ -808,7 +559,7 @@ def downloads(study: Study, by: User) -> list[Download]:
     found.extend(
         Download("rankings", f"{TITLES['rankings']}, round {round_.number}",
                  DESCRIPTIONS["rankings"], EXPORTS["rankings"], round_.number)
-        for round_ in _ranking_rounds(study, None)
+        for round_ in ranking_rounds(study, None)
     )
     found.extend(
         Download(name, TITLES[name], DESCRIPTIONS[name], formats)
@@ -817,6 +568,7 @@ def downloads(study: Study, by: User) -> list[Download]:
         and (name not in EDITORS_ONLY or role in EDITOR_ROLES)
         and (name not in PRIORITY_SETTING_ONLY or study.kind == StudyKind.PRIORITY_SETTING)
         and (name not in WORKSHOP_ONLY or workshop_service.workshop_round(study) is not None)
+        and (name not in CHNRI_ONLY or study.kind == StudyKind.CHNRI)
     )
     return found
 
@@ -832,10 +584,11 @@ def _table(study: Study, name: str, round_: Round | None, role: Role | None) -> 
         "suggestions": lambda: suggestions_table(study, round_),
         "item-histories": lambda: item_histories_table(study),
         "audit-log": lambda: audit_table(study),
-        "rankings": lambda: rankings_table(study, _ranking_rounds(study, round_)),
+        "rankings": lambda: rankings_table(study, ranking_rounds(study, round_)),
         "trail": lambda: trail_table(study),
         "workshop": lambda: workshop_table(study),
         "workshop-results": lambda: workshop_results_table(study),
+        "chnri": lambda: chnri_table(study),
     }
     return builders[name]()
 

@@ -36,7 +36,7 @@ from delphi.models import (
     User,
     utcnow,
 )
-from delphi.services import exports, item_history, results, suggestions
+from delphi.services import audit, export_files, exports, item_history, results, suggestions
 
 from ..factories import make_participant, make_study, make_user
 
@@ -60,7 +60,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def unescape(text: str) -> str:
     """A cell's text with the export's formula escape removed."""
-    if text.startswith("'") and text[1:].startswith(exports.FORMULA_STARTS):
+    if text.startswith("'") and text[1:].startswith(audit.FORMULA_STARTS):
         return text[1:]
     return text
 
@@ -249,7 +249,7 @@ def test_closed_round_decisions_and_carried_forward(built):
 def test_results_xlsx_types_and_layout(built):
     study, _round, _people, owner = built
     file = exports.export(study, "results", "xlsx", 1, by=owner)
-    assert file.content_type == exports.XLSX_TYPE
+    assert file.content_type == export_files.XLSX_TYPE
     assert file.filename.endswith("-round-1-results.xlsx")
     sheet, header, rows = read_xlsx(file.data)
     assert sheet.freeze_panes == "A2"
@@ -307,13 +307,13 @@ def test_a_negative_scale_stays_numeric(db):
 
 
 def test_writers_escape_text_but_not_numbers():
-    table = exports.Table("A = sheet", ("=header", "number", "text"),
+    table = export_files.Table("A = sheet", ("=header", "number", "text"),
                           [(None, -5, "-5"), (None, -2.5, "@x"), (None, 0, "\rreturn")])
-    rows = read_csv(exports.write_csv(table))
+    rows = read_csv(export_files.write_csv(table))
     assert list(rows[0]) == ["'=header", "number", "text"]
     assert [r["number"] for r in rows] == ["-5", "-2.5", "0"]
     assert [r["text"] for r in rows] == ["'-5", "'@x", "'\rreturn"]
-    sheet, _header, xrows = read_xlsx(exports.write_xlsx(table))
+    sheet, _header, xrows = read_xlsx(export_files.write_xlsx(table))
     assert [r["number"].value for r in xrows] == [-5, -2.5, 0]
     assert all(r["number"].data_type == "n" and r["text"].data_type == "s" for r in xrows)
     assert [r["text"].value for r in xrows[:2]] == ["'-5", "'@x"]
@@ -439,8 +439,8 @@ def test_audit_log_rows_and_every_download_is_audited(built):
     assert [row["action"] for row in rows] == ["export.downloaded"] * 2
     assert rows[0]["who"] == owner.email
     assert json.loads(rows[0]["details"]) == {"format": "csv", "round": 1}
-    exports.audit.record(study, None, "participant.reminders_stopped", "P0001")
-    exports.audit.record(study, None, "reminders.sent", "round 1")
+    audit.record(study, None, "participant.reminders_stopped", "P0001")
+    audit.record(study, None, "reminders.sent", "round 1")
     _db.session.commit()
     rows = read_csv(exports.export(study, "audit-log", "csv").data)
     assert [row["who"] for row in rows[-2:]] == ["participant", "system"]

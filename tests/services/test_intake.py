@@ -20,7 +20,15 @@ from delphi.models import (
     StudyKind,
     Suggestion,
 )
-from delphi.services import exports, intake, ranking_results, rounds, suggestions, workshop
+from delphi.services import (
+    exports,
+    intake,
+    priority_exports,
+    ranking_results,
+    rounds,
+    suggestions,
+    workshop,
+)
 from delphi.services.intake import IntakeError
 
 from ..factories import make_participant, make_study, make_user
@@ -373,7 +381,7 @@ def built_trail(owner):
 def test_the_trail_export_follows_each_submission_to_the_top_10(owner):
     study, (s1, s2, s3, s4, s5), (q1, q2, q3) = built_trail(owner)
     rows = read_csv(exports.export(study, "trail", "csv", by=owner).data)
-    assert tuple(rows[0]) == exports.TRAIL_COLUMNS
+    assert tuple(rows[0]) == priority_exports.TRAIL_COLUMNS
     q1_text = "What helps people sleep after hip fracture surgery?"
     assert [tuple(row.values()) for row in rows] == [
         (str(s1.id), "1", "Organisation", "Hip Support UK", "How to sleep after surgery?",
@@ -400,7 +408,7 @@ def test_the_trail_export_follows_each_submission_to_the_top_10(owner):
 def test_the_trail_comes_as_xlsx_with_numbers_as_numbers(owner):
     study, (s1, *_rest), (q1, *_qs) = built_trail(owner)
     _sheet, header, rows = read_xlsx(exports.export(study, "trail", "xlsx", by=owner).data)
-    assert tuple(header) == exports.TRAIL_COLUMNS
+    assert tuple(header) == priority_exports.TRAIL_COLUMNS
     first = {name: cell.value for name, cell in rows[0].items()}
     assert first["submission id"] == s1.id and first["question item id"] == q1.id
     assert (first["interim survey place"], first["shortlisted"], first["workshop place"]) == (

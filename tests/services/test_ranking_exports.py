@@ -9,7 +9,7 @@ import pytest
 from delphi.errors import ValidationError
 from delphi.extensions import db as _db
 from delphi.models import Role, RoundKind, RoundState, StudyMembership
-from delphi.services import exports
+from delphi.services import exports, priority_exports
 from delphi.services import ranking_results as rr
 
 from ..factories import make_user
@@ -31,7 +31,7 @@ def built(db):
 def test_rows_equal_the_ranking_results(built):
     study, owner = built
     rows = read_csv(exports.export(study, "rankings", "csv", 1, by=owner).data)
-    assert list(rows[0]) == list(exports.RANKING_COLUMNS)
+    assert list(rows[0]) == list(priority_exports.RANKING_COLUMNS)
     found = rr.ranking_results(study.rounds[0])
     everyone = [row for row in rows if row["group"] == "All"]
     assert [int(row["item id"]) for row in everyone] == [row.item_id for row in found.rows]
@@ -60,7 +60,7 @@ def test_formulas_are_escaped_in_csv_and_xlsx(built):
     assert {unescape(text) for text in texts} >= {FORMULA, "Statement 2"}
     _sheet, header, xrows = read_xlsx(exports.export(study, "rankings", "xlsx", 1,
                                                      by=owner).data)
-    assert header == list(exports.RANKING_COLUMNS)
+    assert header == list(priority_exports.RANKING_COLUMNS)
     cells = [row["wording"] for row in xrows]
     assert all(cell.data_type == "s" for cell in cells)
     assert "'" + FORMULA in {cell.value for cell in cells}
