@@ -1,6 +1,5 @@
 """Ranking rounds: the facilitator's settings, and checking and saving a participant's choices."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,6 +25,7 @@ from delphi.models import (
 )
 from delphi.services import answering, ranking, rounds
 
+from ..concurrency import run_at_once
 from ..factories import make_participant, make_study, make_user
 
 
@@ -394,25 +394,11 @@ def test_two_tabs_saving_at_once_leave_one_whole_ranking(app, live_db):
     wanted = [list(zip(item_ids(round_, sorted(given, key=given.get)), [1, 2, 3],
                        strict=False)) for given in choices]
     forms = [positions(round_, given) for given in choices]
-    barrier = threading.Barrier(len(forms))
-    failures = []
-
     def save(form):
-        with app.app_context():
-            try:
-                who, which = _db.session.get(Participant, ids[0]), _db.session.get(Round, ids[1])
-                barrier.wait()
-                ranking.save_choices(who, which, form)
-            except Exception as error:  # noqa: BLE001 - reported by the assertion below
-                failures.append(error)
-            finally:
-                _db.session.remove()
+        return lambda: ranking.save_choices(_db.session.get(Participant, ids[0]),
+                                            _db.session.get(Round, ids[1]), form)
 
-    threads = [threading.Thread(target=save, args=(form,)) for form in forms]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    failures = run_at_once(app, [save(form) for form in forms])
     assert failures == []
     _db.session.expire_all()
     assert stored(participant, round_) in wanted

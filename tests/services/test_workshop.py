@@ -5,7 +5,6 @@ engine's sum_of_ranks fed the same numbers), settling ties and the final order."
 from __future__ import annotations
 
 import hashlib
-import threading
 from datetime import timedelta
 
 import numpy as np
@@ -30,6 +29,7 @@ from delphi.models import (
 )
 from delphi.services import ranking_results, rounds, workshop
 
+from ..concurrency import run_at_once
 from ..factories import make_study, make_user
 from ..workshop_setup import GROUPS, PLACES, build_workshop, ranking_form, run_session
 
@@ -339,25 +339,11 @@ def test_two_people_entering_at_once_leave_one_whole_ranking(app, live_db):
     group_id = workshop.add_session(round_, owner, "", ["Red", "Blue"]).groups[0].id
     forms = [ranking_form(round_, places) for places in ((1, 2, 3, 4, 5, 6),
                                                          (6, 5, 4, 3, 2, 1))]
-    barrier = threading.Barrier(len(forms))
-    failures = []
-
     def enter(form):
-        with app.app_context():
-            try:
-                group = _db.session.get(WorkshopGroup, group_id)
-                barrier.wait()
-                workshop.enter_ranking(group, form, None)
-            except Exception as error:  # noqa: BLE001 - reported by the assertion below
-                failures.append(error)
-            finally:
-                _db.session.remove()
+        return lambda: workshop.enter_ranking(_db.session.get(WorkshopGroup, group_id), form,
+                                              None)
 
-    threads = [threading.Thread(target=enter, args=(form,)) for form in forms]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    failures = run_at_once(app, [enter(form) for form in forms])
     assert failures == []
     _db.session.expire_all()
     group = _db.session.get(WorkshopGroup, group_id)
