@@ -131,6 +131,8 @@ def test_the_form_shows_every_question_with_a_numeric_place_box(client, lead):
     assert response.status_code == 200
     assert_strict_csp_holds(response)
     assert "Group Red, session 1" in html and "Put the questions in order" in html
+    assert "Workshop group" in html and "Take part in a study" not in html
+    assert "No names are shown next to it." in html
     for item in workshop.items_of(lead["round"]):
         box = re.search(rf'<input[^>]*name="position-{item.id}"[^>]*>', html).group(0)
         assert 'inputmode="numeric"' in box and f'id="position-{item.id}"' in box
