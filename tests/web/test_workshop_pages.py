@@ -550,8 +550,8 @@ def test_the_session_page_sums_the_groups_places(client, auth, closed, study):
     assert [row[:3] for row in rows[9:11]] == [["10", "Help to see well", "42"],
                                                ["10", "Time with family", "42"]]
     assert all("Tied at 10th" in row[8] for row in rows[9:11])
-    assert ("Tied at the top-10 boundary, for the room to resolve: Help to see well; "
-            "Time with family have the same total (42).") in page
+    assert ("Tied at the top-10 boundary, for the room to resolve: 2 questions have the same "
+            "total (42): “Help to see well”, “Time with family”.") in page
     assert "The combined order</h2>" in page
 
 
@@ -595,7 +595,8 @@ def test_the_screen_page_shows_the_closed_sessions_order_with_marks_in_words(cli
     assert "4 of 4 groups have entered their ranking" in page
     assert "The combined order</h2>" in page and "so far" not in page
     assert "Contested" in page and "Groups' places differ by 4." in page
-    assert "for the room to resolve: Help to see well; Time with family" in page
+    assert ("for the room to resolve: 2 questions have the same total (42): “Help to see well”, "
+            "“Time with family”") in page
 
 
 def test_the_screen_page_before_any_session(client, auth, study):
