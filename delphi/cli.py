@@ -53,20 +53,21 @@ def create_user(email: str, name: str, password: str) -> None:
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database holds a study.")
 def load_demo(if_empty: bool) -> None:
-    """Load a realistic demo study (three groups, 30 statements, round 1 published, round 2
-    open)."""
+    """Load three realistic demo studies: a core-outcome-set Delphi (round 1 published, round 2
+    open), a JLA-style priority-setting partnership and a CHNRI exercise."""
     from .services import demo
 
     try:
-        result = demo.load_demo(only_if_empty=if_empty)
+        loaded = demo.load_all(only_if_empty=if_empty)
     except DelphiError as error:
         raise click.ClickException(str(error)) from error
-    if result is None:
+    if loaded is None:
         click.echo("The database already holds a study; demo not loaded.")
         return
-    click.echo(f"Loaded demo study {result.study.title!r}.")
-    click.echo(f"Facilitator login: {result.facilitator_email} / {result.password}")
-    click.echo(f"Steering-group login: {result.steering_email} / {result.password}")
+    for result in loaded:
+        click.echo(f"Loaded demo study {result.study.title!r}.")
+    click.echo(f"Facilitator login: {loaded[0].facilitator_email} / {loaded[0].password}")
+    click.echo(f"Steering-group login: {loaded[0].steering_email} / {loaded[0].password}")
 
 
 @click.command("demo-link")

@@ -2,15 +2,22 @@
 
 Usage: python scripts/screenshots.py OUTPUT_DIR
 
-Starts the app twice on a temporary SQLite database, once for each shape of the demo study,
-serves it on a free loopback port and saves full-page PNGs in Debian's headless Chromium:
+Starts the app four times on a temporary SQLite database, once for each shape of the demo
+studies, serves it on a free loopback port and saves full-page PNGs in Debian's headless
+Chromium:
 
 - round 1 just closed (unpublished, suggestions unreviewed, an empty draft round 2): the
   facilitator's workflow, signed in as the demo facilitator;
 - round 1 published and round 2 open with feedback: the participant journey on a phone,
   open registration, and the facilitator pages about links, exports, API tokens and review
   (round 2 is closed through the rounds service part way through, for the closed page and
-  the review of two rounds).
+  the review of two rounds);
+- all three demo studies (``flask load-demo``): the priority-setting pages of the JLA-style
+  partnership (intake, ranking results and shortlist, workshop) and of the CHNRI exercise
+  (criteria and results; then the CHNRI round is reopened through the rounds service and a
+  new scorer invited, for the scoring page on a phone);
+- the JLA-style partnership stopped while its ranking survey is open: a participant's
+  ranking page.
 
 Nothing outside OUTPUT_DIR and the temporary folders is written: the databases, instance
 folders and secret keys are all in the temporary folders whatever DELPHI_* settings the
@@ -100,11 +107,47 @@ IMPORT_CSV = (
 )
 
 
-def _demo_app(instance: Path, round_two: bool):
+#: The shapes of demo the shots are taken from (see the module docstring).
+ROUND_ONE_CLOSED, ROUND_TWO_OPEN, ALL_STUDIES, RANKING_OPEN = (
+    "round one closed", "round two open", "all studies", "ranking open")
+
+# Pages of the JLA-style partnership {jla} and the CHNRI exercise {chnri}, with all three
+# demo studies loaded: (file name, path, element to start from or None, height, whether to
+# open every <details>).
+WORKSHOP = "/studies/{jla}/workshop"
+RANKING_RESULTS = "/studies/{jla}/rounds/2/ranking-results"
+PRIORITY_PAGES = (
+    ("intake", "/studies/{jla}/intake", None, MAX_HEIGHT, True),
+    ("ranking-results", RANKING_RESULTS, None, MAX_HEIGHT, True),
+    ("ranking-results-cut", RANKING_RESULTS, "h2:has-text('The ranked list')", 2000, False),
+    ("shortlist-decision", RANKING_RESULTS, "h2:has-text('The shortlist for the workshop')",
+     1100, True),
+    ("workshop", WORKSHOP, None, MAX_HEIGHT, False),
+    ("workshop-group-ranking", WORKSHOP + "/sessions/2/groups/{group}/ranking", None,
+     MAX_HEIGHT, True),
+    ("workshop-session", WORKSHOP + "/sessions/2", None, MAX_HEIGHT, True),
+    ("workshop-screen", WORKSHOP + "/screen?refresh=off", None, MAX_HEIGHT, True),
+    ("workshop-final", WORKSHOP + "/final", None, MAX_HEIGHT, True),
+    ("chnri-criteria", "/studies/{chnri}/chnri", None, MAX_HEIGHT, True),
+    ("chnri-results", "/studies/{chnri}/chnri/results", None, MAX_HEIGHT, True),
+)
+
+
+def _load(shape: str) -> None:
+    from delphi.services import demo, demo_priorities
+
+    if shape == ALL_STUDIES:
+        demo.load_all()
+    elif shape == RANKING_OPEN:
+        demo_priorities.load_demo(ranking_open=True)
+    else:
+        demo.load_demo(round_two=shape == ROUND_TWO_OPEN)
+
+
+def _demo_app(instance: Path, shape: str):
     """Return the app on a fresh demo database in the shape asked for."""
     os.environ["DELPHI_INSTANCE_PATH"] = str(instance)
     from delphi.app import create_app
-    from delphi.services import demo
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     app = create_app({
@@ -118,15 +161,15 @@ def _demo_app(instance: Path, round_two: bool):
         from flask_migrate import upgrade
 
         upgrade()
-        demo.load_demo(round_two=round_two)
+        _load(shape)
     return app
 
 
 @contextmanager
-def _served_demo(round_two: bool):
+def _served_demo(shape: str):
     """Serve a throwaway demo instance; yield (app, base URL, browser)."""
     with tempfile.TemporaryDirectory(prefix="delphi-docs-") as instance:
-        app = _demo_app(Path(instance), round_two)
+        app = _demo_app(Path(instance), shape)
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
@@ -342,14 +385,105 @@ def _close_round_two(app) -> None:
         rounds.close_round(db.session.scalars(db.select(Round).filter_by(number=2)).one(), None)
 
 
+def _study_ids(app) -> dict:
+    """The ids of the priority-setting demo studies and of a group in the workshop's second
+    session."""
+    from delphi.extensions import db
+    from delphi.models import Study
+    from delphi.services import demo_chnri, demo_priorities_data, workshop
+
+    with app.app_context():
+        def by_title(title: str) -> Study:
+            return db.session.scalars(db.select(Study).filter_by(title=title)).one()
+
+        jla = by_title(demo_priorities_data.TITLE)
+        second = workshop.sessions_of(workshop.workshop_round(jla))[1]
+        return {"jla": jla.id, "chnri": by_title(demo_chnri.TITLE).id,
+                "group": second.groups[0].id}
+
+
+def _participant_link(app, study_id: int, choose) -> str:
+    """A fresh private link (its path) for the first participant ``choose`` accepts."""
+    from delphi.extensions import db
+    from delphi.models import Study
+    from delphi.services import invitations
+
+    with app.app_context():
+        study = db.session.get(Study, study_id)
+        participant = next(p for p in sorted(study.participants, key=lambda p: p.id)
+                           if choose(p))
+        return urlsplit(invitations.reissue_link(study, participant, None).url).path
+
+
+def _new_chnri_scorer(app, study_id: int) -> str:
+    """Reopen the CHNRI round and invite a new scorer; returns the path of their link."""
+    from delphi.extensions import db
+    from delphi.models import Study, User
+    from delphi.services import chnri, demo, invitations, participants, rounds
+
+    with app.app_context():
+        study = db.session.get(Study, study_id)
+        facilitator = db.session.scalars(
+            db.select(User).filter_by(email=demo.FACILITATOR_EMAIL)).one()
+        rounds.reopen_round(chnri.chnri_round(study), facilitator,
+                            "Reopened for a late scorer.")
+        scorer = participants.add_participant(study, facilitator, "kofi@example.org",
+                                              study.groups[0].id)
+        return urlsplit(invitations.reissue_link(study, scorer, None).url).path
+
+
+def _to_answering(page, base_url: str, link_path: str, answering: str) -> None:
+    """Follow a participant's link past the start, consent and guidance pages to
+    ``answering``."""
+    _expect(page, page.goto(base_url + link_path))
+    if page.url.endswith("/take-part"):
+        page.get_by_role("button", name="Start").click()
+        page.wait_for_load_state()
+    if page.url.endswith("/take-part/consent"):
+        for box in page.locator("input[name=agreed]").all():
+            box.check()
+        _submit(page, "I agree – continue")
+    if page.url.endswith("/take-part/guidance"):
+        _submit(page, "Continue")
+    _open(page, base_url + answering)
+
+
+def _priority_setting(app, browser, base_url: str, output: Path) -> None:
+    """The JLA-style partnership's and the CHNRI exercise's pages, then a new scorer's page
+    on a phone (the CHNRI round reopened)."""
+    ids = _study_ids(app)
+    staff = _new_page(browser, DESKTOP)
+    _sign_in(staff, base_url)
+    for name, path, start, height, open_details in PRIORITY_PAGES:
+        _open(staff, base_url + path.format(**ids))
+        _save(staff, output, name, start=start, height=height, open_details=open_details)
+    link = _new_chnri_scorer(app, ids["chnri"])
+    scorer = _new_page(browser, PHONE)
+    _to_answering(scorer, base_url, link, "/take-part/chnri")
+    _save(scorer, output, "chnri-scoring-phone", height=PHONE_HEIGHT)
+
+
+def _ranking_survey(app, browser, base_url: str, output: Path) -> None:
+    """A participant who has not ranked yet, on the ranking page of the open survey."""
+    from delphi.extensions import db
+    from delphi.models import Ranking
+
+    with app.app_context():
+        ranked = set(db.session.scalars(db.select(Ranking.participant_id)))
+    link = _participant_link(app, 1, lambda participant: participant.id not in ranked)
+    page = _new_page(browser, PHONE)
+    _to_answering(page, base_url, link, "/take-part/ranking")
+    _save(page, output, "ranking-participant", height=PHONE_HEIGHT)
+
+
 def main(output: Path) -> None:
     output.mkdir(parents=True, exist_ok=True)
-    with _served_demo(round_two=False) as (app, base_url, browser):
+    with _served_demo(ROUND_ONE_CLOSED) as (app, base_url, browser):
         with app.app_context():
             first_item = _first_item()
         _facilitator_workflow(browser, base_url, output, first_item)
 
-    with _served_demo(round_two=True) as (app, base_url, browser):
+    with _served_demo(ROUND_TWO_OPEN) as (app, base_url, browser):
         made = _prepare_open_round(app)
         _first_visit(browser, base_url, output, made["new_link"])
         participant = _second_round(browser, base_url, output, made["demo_link"])
@@ -364,6 +498,12 @@ def main(output: Path) -> None:
         _close_round_two(app)
         _leaving(participant, base_url, output)
         _shoot(staff, base_url, output, REVIEW_PAGES, first_item=made["first_item"])
+
+    with _served_demo(ALL_STUDIES) as (app, base_url, browser):
+        _priority_setting(app, browser, base_url, output)
+
+    with _served_demo(RANKING_OPEN) as (app, base_url, browser):
+        _ranking_survey(app, browser, base_url, output)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from delphi.models import Study, User
+from delphi.services import demo, demo_chnri, demo_priorities_data
 from tests.factories import make_user
 from tests.smtp import path_of
 
@@ -55,14 +56,19 @@ def test_create_user_refuses_mismatched_confirmation(runner, db):
     assert db.session.scalar(select(func.count(User.id))) == 0
 
 
-def test_load_demo_once_and_skip_when_not_empty(runner, db):
+def test_load_demo_loads_three_studies_once_and_skips_when_not_empty(runner, db):
     first = runner.invoke(args=["load-demo", "--if-empty"])
     assert first.exit_code == 0, first.output
+    titles = [demo.DEMO_TITLE, demo_priorities_data.TITLE, demo_chnri.TITLE]
+    assert [line for line in first.output.splitlines() if line.startswith("Loaded")] == [
+        f"Loaded demo study {title!r}." for title in titles]
     assert "Facilitator login: facilitator@example.org" in first.output
+    assert db.session.scalars(select(Study.title).order_by(Study.id)).all() == titles
+    assert db.session.scalar(select(func.count(User.id))) == 2
     second = runner.invoke(args=["load-demo", "--if-empty"])
     assert second.exit_code == 0
     assert "not loaded" in second.output
-    assert db.session.scalar(select(func.count(Study.id))) == 1
+    assert db.session.scalar(select(func.count(Study.id))) == 3
 
 
 def test_unknown_command_gets_usage_help(runner):

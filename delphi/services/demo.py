@@ -16,7 +16,6 @@ link (:func:`demo_link`, ``flask demo-link``) shows the whole journey.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -35,26 +34,22 @@ from ..models import (
     Participant,
     ParticipantStatus,
     RatingScale,
-    Role,
     Round,
     RoundItem,
     RoundParticipation,
     RuleRole,
-    StakeholderGroup,
     Study,
-    StudyMembership,
     StudyStatus,
     Suggestion,
-    User,
     utcnow,
 )
-from . import feedback, invitations, protocol, rounds
-from .participants import new_pseudonym
+from . import demo_chnri, demo_common, demo_priorities, feedback, invitations, protocol, rounds
+from .demo_common import DEMO_PASSWORD, FACILITATOR_EMAIL, STEERING_EMAIL, DemoLogins
 from .transaction import unit_of_work
 
-DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for local demo logins only
-FACILITATOR_EMAIL = "facilitator@example.org"
-STEERING_EMAIL = "steering@example.org"
+__all__ = ["DEMO_PASSWORD", "DEMO_TITLE", "FACILITATOR_EMAIL", "STEERING_EMAIL", "DemoLogins",
+           "demo_link", "demo_participant", "load_all", "load_demo"]
+
 SEED = 20261125
 DEMO_TITLE = "Core outcomes after hip fracture (demo)"
 
@@ -132,14 +127,14 @@ SUGGESTIONS = (
 )
 
 
-@dataclass(frozen=True)
-class DemoLogins:
-    """What ``load-demo`` prints so a new user can sign in."""
-
-    study: Study
-    facilitator_email: str
-    steering_email: str
-    password: str
+@unit_of_work
+def load_all(only_if_empty: bool = False) -> list[DemoLogins] | None:
+    """Load the three demo studies, all or none: this core-outcome-set Delphi, the JLA-style
+    priority-setting partnership (:mod:`.demo_priorities`) and the CHNRI exercise
+    (:mod:`.demo_chnri`). None when skipped because the database holds a study."""
+    if only_if_empty and db.session.scalar(select(func.count(Study.id))):
+        return None
+    return [load_demo(), demo_priorities.load_demo(), demo_chnri.load_demo()]
 
 
 @unit_of_work
@@ -160,11 +155,11 @@ def load_demo(only_if_empty: bool = False, *, round_two: bool = True) -> DemoLog
     now = utcnow()
     study = _study()
     db.session.add(study)
-    _staff(study)
+    demo_common.staff(study)
     dimension, items = _design(study)
     round_ = _closed_round_one(study, items, now)
     protocol.fix_protocol(study, now=round_.opened_at)
-    participants = _participants(study, rng)
+    participants = _participants(study)
     _answers(round_, dimension, participants, rng, now)
     _mark_not_returning(study, participants, rng, now)
     _comments_and_suggestions(round_, participants, rng)
@@ -174,7 +169,7 @@ def load_demo(only_if_empty: bool = False, *, round_two: bool = True) -> DemoLog
         _open_round_two(round_, dimension, rng, now)
     else:
         db.session.add(Round(study=study, number=2))
-    return DemoLogins(study, FACILITATOR_EMAIL, STEERING_EMAIL, DEMO_PASSWORD)
+    return demo_common.logins(study)
 
 
 def _study() -> Study:
@@ -192,18 +187,6 @@ def _study() -> Study:
     )
 
 
-def _staff(study: Study) -> None:
-    for email, name, role in (
-        (FACILITATOR_EMAIL, "Fran Facilitator", Role.OWNER),
-        (STEERING_EMAIL, "Sam Steering", Role.STEERING),
-    ):
-        user = db.session.scalar(select(User).where(User.email == email))
-        if user is None:
-            user = User(email=email, name=name)
-            user.set_password(DEMO_PASSWORD)
-        db.session.add(StudyMembership(study=study, user=user, role=role))
-
-
 def _design(study: Study) -> tuple[Dimension, list[Item]]:
     scale = RatingScale(
         study=study, name="GRADE 1-9", minimum=1, maximum=9,
@@ -214,10 +197,7 @@ def _design(study: Study) -> tuple[Dimension, list[Item]]:
         study=study, name="Importance", scale=scale,
         question="How important is this outcome for deciding whether hip fracture care worked?",
     )
-    for position, (name, target, _recruited, _leaving) in enumerate(GROUPS):
-        db.session.add(
-            StakeholderGroup(study=study, name=name, target_number=target, position=position)
-        )
+    demo_common.add_groups(study, [(name, target) for name, target, _r, _l in GROUPS])
     items = []
     for position, (domain, text, _patients, _clinicians) in enumerate(STATEMENTS):
         item = Item(study=study, domain=domain, position=position)
@@ -246,17 +226,11 @@ def _closed_round_one(study: Study, items: list[Item], now) -> Round:
     return round_
 
 
-def _participants(study: Study, rng: random.Random) -> list[Participant]:
+def _participants(study: Study) -> list[Participant]:
+    consented = utcnow() - timedelta(days=27)
     participants = []
-    taken: set[str] = set()
     for group, (_name, _target, recruited, _leaving) in zip(study.groups, GROUPS, strict=True):
-        for _ in range(recruited):
-            participant = Participant(
-                study=study, group=group, pseudonym=new_pseudonym(taken),
-                status=ParticipantStatus.ACTIVE, consent_version="1.0",
-            )
-            participants.append(participant)
-    db.session.add_all(participants)
+        participants += demo_common.add_participants(study, group, recruited, consented)
     return participants
 
 
