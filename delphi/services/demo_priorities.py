@@ -26,7 +26,6 @@ from datetime import timedelta
 
 from ..extensions import db
 from ..models import (
-    EvidenceStatus,
     Item,
     Participant,
     Ranking,
@@ -83,13 +82,13 @@ def load_demo(ranking_open: bool = False) -> DemoLogins:
     db.session.add(study)
     facilitator, steering = demo_common.staff(study)
     people = _people(study, now - timedelta(days=150))
-    _round_one, submissions = _open_questions(study, facilitator, people, rng, now)
+    round_one, submissions = _open_questions(study, facilitator, people, rng, now)
     _intake(submissions, facilitator)
     made = _indicative_questions(submissions, facilitator)
     for item, question in zip(made, data.QUESTIONS, strict=True):
         intake.set_evidence(item, by=facilitator, status=question[3],
                             note=data.NOTES[question[3]])
-    round_two = _interim_survey(study, facilitator, made)
+    round_two = _interim_survey(round_one, facilitator)
     ranking.set_ranking_settings(round_two, facilitator, RoundKind.RANKING, TOP, True)
     rounds.open_round(round_two, facilitator, now=now - timedelta(days=80))
     _rank(round_two, people, made, rng)
@@ -208,13 +207,10 @@ def _indicative_questions(made: _Submissions, by: User) -> list[Item]:
     return items
 
 
-def _interim_survey(study: Study, by: User, made: list[Item]) -> Round:
-    """Round 2 holds every indicative question that research has not answered."""
-    round_ = rounds.add_round(study, by)
-    for item in made:
-        if item.evidence_status != EvidenceStatus.ANSWERED:
-            rounds.add_to_draft(round_, item, by, "Not answered by existing research.")
-    return round_
+def _interim_survey(first_survey: Round, by: User) -> Round:
+    """Round 2, prepared from the first survey: every indicative question that research has
+    not answered (the open questions themselves are asked once)."""
+    return rounds.prepare_next_round(first_survey, by).round
 
 
 def _rank(round_: Round, people, made, rng: random.Random) -> None:

@@ -53,6 +53,7 @@ from ..models import (
     ResponseType,
     Round,
     RoundItem,
+    RoundKind,
     RoundParticipation,
     RoundState,
     Study,
@@ -432,13 +433,19 @@ def classify(round_: Round) -> dict[int, str | None]:
 
     Joins the caller's unit of work; returns the status by round item id. Items stay
     unclassified (None) when the study has no primary rule, and items not rated on the
-    scale (choice and open questions) always do.
+    scale (choice and open questions) always do, as do all items of a round not rated on
+    the scale (open questions, ranking, ticking, CHNRI or workshop), which is not
+    classified at all.
 
     Raises
     ------
     ValidationError
         The study has no dimension, or its primary rule does not fit the scale.
     """
+    if round_.kind != RoundKind.RATING:
+        for round_item in round_.round_items:
+            round_item.status = None
+        return {round_item.id: None for round_item in round_.round_items}
     outcome = results.round_results(round_)
     classification = outcome.classification
     statuses: dict[int, str | None] = {ri.id: None for ri in round_.round_items}

@@ -21,12 +21,15 @@ from delphi.models import (
     ResponseType,
     ResultSnapshot,
     Round,
+    RoundKind,
     RoundParticipation,
     RoundState,
     RuleRole,
+    StudyKind,
     StudyStatus,
+    Suggestion,
 )
-from delphi.services import invitations, items, rounds, worker
+from delphi.services import invitations, items, rounds, suggestions, worker
 from delphi.web.templating import format_datetime
 
 from ..factories import make_participant, make_study, make_user
@@ -514,3 +517,34 @@ def test_a_time_skipped_when_the_clocks_go_forward_is_refused():
 def test_times_are_shown_in_uk_time_across_the_clock_changes(utc, shown):
     assert format_datetime(utc) == shown
     assert format_datetime(utc, local=False).endswith("UTC")
+
+
+def test_a_first_survey_of_open_questions_closes_and_prepares_the_interim_survey(db):
+    """A partnership's study may have no rating scale at all: its open-questions round
+    closes without a classification problem and the next round takes the new questions."""
+    owner = make_user()
+    study = make_study(owner=owner, n_items=1)
+    study.kind = StudyKind.PRIORITY_SETTING
+    for dimension in list(study.dimensions):
+        _db.session.delete(dimension)
+    first = study.items[0]
+    first.response_type = ResponseType.OPEN_TEXT
+    study.rounds[0].kind = RoundKind.OPEN_QUESTIONS
+    _db.session.commit()
+    survey = study.rounds[0]
+    rounds.open_round(survey, owner)
+    participant = make_participant(study)
+    suggestion = Suggestion(participant=participant, round=survey,
+                            original_text="Does exercise help breathlessness?",
+                            shown_text="Does exercise help breathlessness?")
+    _db.session.add(suggestion)
+    _db.session.commit()
+    rounds.close_round(survey, owner)
+    closed = _db.session.scalar(select(AuditEvent).where(AuditEvent.action == "round.closed"))
+    assert closed.details["classification_problem"] is None
+    assert [round_item.status for round_item in survey.round_items] == [None]
+    question = suggestions.create_item_from(suggestion, by=owner,
+                                            text="Does exercise help breathlessness?")
+    prepared = rounds.prepare_next_round(survey, owner)
+    assert [ri.item_id for ri in prepared.round.round_items] == [question.id]
+    assert survey.round_items[0].decision == ItemDecision.RETIRED_BY_RULE

@@ -259,6 +259,20 @@ def test_nothing_changes_once_the_round_has_opened(client, auth, team_study):
     assert len(criteria_names(team_study)) == 5
 
 
+def test_the_page_says_where_the_scoring_round_stands(client, auth, team_study):
+    login(auth, "owner")
+    round_ = team_study.rounds[0]
+    draft = client.get(base(team_study)).get_data(as_text=True)
+    assert "Scorers answer in round 1 (draft). Open it on the" in draft
+    open_(round_, None)
+    assert "Scorers are answering in round 1, which is open." in client.get(
+        base(team_study)).get_data(as_text=True)
+    rounds.close_round(round_, None)
+    closed = client.get(base(team_study)).get_data(as_text=True)
+    assert "Scorers answered in round 1, which has closed." in closed
+    assert "when the criteria and questions are ready" not in closed
+
+
 def test_another_studys_criteria_and_questions_are_not_found(client, auth, team_study):
     other, _round, _owner = build_chnri_study(make_user("other@example.test"),
                                               title="Another exercise")

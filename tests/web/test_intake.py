@@ -194,8 +194,8 @@ def test_answered_questions_are_listed_as_left_out_of_the_interim_survey(client,
     sign_in_as(auth, "facilitator")
     html = client.get(base(study)).get_data(as_text=True)
     left_out = html.split('id="left-out"', 1)[1].split('id="out-of-scope"', 1)[0]
-    assert ("What helps people sleep after surgery? – answered by research: Cochrane review "
-            "2024.") in left_out
+    assert (f"What helps people sleep after surgery? (ID {item.id}) – answered by research: "
+            "Cochrane review 2024.") in left_out
     assert "Answered 1, partly answered 0" in html
 
 
@@ -374,7 +374,8 @@ def test_the_trail_page_and_download(client, auth, setup):
     sign_in_as(auth, "steering")
     html = client.get(base(study) + "/trail").get_data(as_text=True)
     card = html.split(f'id="question-{item.id}"', 1)[1].split("</table>", 1)[0]
-    assert f"{item.id}. What helps people sleep after surgery?" in card
+    assert ("What helps people sleep after surgery? <span class=\"govuk-body-s\">"
+            f"(ID {item.id})</span>") in card
     assert "Not yet checked" in card and "Not ranked" in card and "Not decided" in card
     assert "Made from 2 submissions" in card and "Sleep after surgery" in card
     assert "Rest at night" in card and "grouped under" in card
