@@ -17,6 +17,7 @@ from delphi.models import (
     Role,
     Round,
     RoundItem,
+    RoundKind,
     StudyMembership,
 )
 from delphi.services import documents, feedback
@@ -433,3 +434,15 @@ def test_the_preview_of_a_later_round_shows_last_rounds_feedback(db, client, aut
     assert client.get(chart).mimetype == "image/png"
     first = client.get(f"/studies/{two.study.id}/rounds/1/preview").get_data(as_text=True)
     assert "How the panel scored this last time" not in first
+
+
+def test_the_preview_of_a_ranking_round_lists_its_items_without_scales(db, signed_in, study):
+    study.rounds[0].kind = RoundKind.RANKING
+    study.rounds[0].ranking_size = 2
+    db.session.commit()
+    html = signed_in.get(f"/studies/{study.id}/rounds/1/preview").get_data(as_text=True)
+    assert ("In this round participants choose their top items and put them in order, on a "
+            "page of their own that this preview does not show.") in html
+    assert 'type="radio"' not in html
+    for item in study.items:
+        assert f"<li>{item.current.text}</li>" in html

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from ...forms.documents import MAX_STATEMENT_ROWS, DocumentForm, SendTestForm
 from ...models import DocumentKind
-from ...services import documents, feedback, studies
+from ...services import answering, documents, feedback, ranking, studies
 from ...services.documents import DocumentTextError
 from . import bp
 
@@ -153,5 +153,8 @@ def preview_round(study_id: int, number: int):
     """A round as a participant would see it, in any state; nothing can be submitted."""
     study = studies.get_for_member(study_id, current_user)
     preview = documents.preview_round(study, number, by=current_user)
+    kind = preview.round.kind
+    own_page = None if kind in answering.QUESTION_PAGE_KINDS else ranking.kind_words(kind)
     return render_template("facilitator/documents/preview_round.html", study=study,
-                           preview=preview, example=feedback.example_feedback(preview.round))
+                           preview=preview, example=feedback.example_feedback(preview.round),
+                           own_page=own_page)
