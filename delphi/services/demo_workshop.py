@@ -15,7 +15,7 @@ import numpy as np
 from ..engine.workshop import sum_of_ranks
 from ..models import Round, User, WorkshopSession
 from . import demo_priorities_data as data
-from . import ranking_results, rounds, workshop
+from . import ranking_results, rounds, workshop, workshop_results
 
 #: How far a small group strays from the interim survey's order: the spread of its own view
 #: of each question, in standard deviations of the survey's scores.
@@ -39,7 +39,7 @@ def run_workshop(ranking_round: Round, by: User, rng: random.Random, now) -> Rou
     _session(round_, by, first_name, first_groups, first_made, items, first)
     for _draw in range(MAX_DRAWS):
         second = _groups_ranks(expected, len(second_groups), rng)
-        if len(sum_of_ranks(second, top=workshop.TOP).boundary_ties) == 2:
+        if len(sum_of_ranks(second, top=workshop_results.TOP).boundary_ties) == 2:
             break
     else:
         raise RuntimeError("No tie at the top-10 boundary in the demo's second session.")
@@ -74,9 +74,9 @@ def _session(round_: Round, by: User, name: str, groups, made, items,
 
 def _settle_tie(session: WorkshopSession, by: User) -> None:
     """The room puts the second of the two tied questions in the top 10."""
-    result = workshop.session_result(session)
+    result = workshop_results.session_result(session)
     order = [row.item.id for row in result.rows]
     first, second = (row for row in result.rows if row.tied_at_boundary)
     at = order.index(first.item.id)
     order[at], order[at + 1] = second.item.id, first.item.id
-    workshop.decide_order(session, by, order, data.TIE_REASON.format(winner=second.text))
+    workshop_results.decide_order(session, by, order, data.TIE_REASON.format(winner=second.text))

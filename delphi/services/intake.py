@@ -48,7 +48,7 @@ from ..models import (
     Suggestion,
     User,
 )
-from . import audit, ranking_results, suggestions, workshop
+from . import audit, ranking_results, suggestions, workshop, workshop_results
 from .transaction import unit_of_work
 
 RESPONDENT_TYPES = ("Patient", "Carer", "Health or care professional", "Organisation")
@@ -424,9 +424,9 @@ def _interim_places(study: Study) -> tuple[dict[int, int | float], tuple[int, ..
 
 def _workshop_places(study: Study) -> dict[int, int]:
     """Item id -> place in the final workshop's order (see
-    :func:`delphi.services.workshop.final_result`); empty before a session has closed."""
+    :func:`delphi.services.workshop_results.final_result`); empty before a session has closed."""
     round_ = workshop.workshop_round(study)
-    final = workshop.final_result(round_) if round_ is not None else None
+    final = workshop_results.final_result(round_) if round_ is not None else None
     if final is None:
         return {}
     return {row.item.id: row.place for row in final.rows}

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from ..errors import RoundStateError, ValidationError
 from ..models import Round, RoundKind, SessionState, Study
-from . import chnri, intake, ranking_results
+from . import chnri, intake, ranking_results, workshop_results
 from . import workshop as workshop_service
 from .export_files import ALL_GROUPS, Cell, Table, number_cell
 
@@ -120,7 +120,7 @@ def workshop_table(study: Study) -> Table:
 
 
 def workshop_results_table(study: Study) -> Table:
-    """Each closed session's combined order from :func:`workshop.session_result`; the
+    """Each closed session's combined order from :func:`workshop_results.session_result`; the
     session that sets the final order also gives each item's final position."""
     round_ = workshop_service.workshop_round(study)
     rows: list[tuple[Cell, ...]] = []
@@ -128,7 +128,7 @@ def workshop_results_table(study: Study) -> Table:
         return Table(TITLES["workshop-results"], WORKSHOP_RESULT_COLUMNS, rows)
     numbers = {item.id: number
                for number, item in enumerate(workshop_service.items_of(round_), start=1)}
-    final = workshop_service.final_result(round_)
+    final = workshop_results.final_result(round_)
     for session in workshop_service.sessions_of(round_):
         if session.state != SessionState.CLOSED:
             continue
@@ -138,7 +138,7 @@ def workshop_results_table(study: Study) -> Table:
             (session.number, row.position, numbers[row.item.id], row.item.id, row.text,
              row.total, row.mean_rank, row.span, int(row.contested), int(row.tied_at_boundary),
              final_places.get(row.item.id))
-            for row in workshop_service.session_result(session).rows
+            for row in workshop_results.session_result(session).rows
         )
     return Table(TITLES["workshop-results"], WORKSHOP_RESULT_COLUMNS, rows)
 

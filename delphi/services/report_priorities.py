@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..engine.ranking import Concordance
 from ..models import RoundKind, SessionState, Study
-from . import chnri, ranking, ranking_results, workshop
+from . import chnri, ranking, ranking_results, workshop, workshop_results
 from .ranking_results import FINISHED, METHOD_NAMES, RANKING_KINDS
 
 SHOWN_CHNRI_OPTIONS = 10
@@ -62,7 +62,7 @@ class WorkshopSessionReport:
     name: str
     groups: tuple[tuple[str, str], ...]
     contested: int
-    top: tuple[workshop.SessionRow, ...]
+    top: tuple[workshop_results.SessionRow, ...]
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class WorkshopReport:
 
     number: int
     sessions: tuple[WorkshopSessionReport, ...]
-    final: workshop.FinalResult
+    final: workshop_results.FinalResult
 
 
 @dataclass(frozen=True)
@@ -104,18 +104,18 @@ def _ranking_round(round_) -> RankingRoundReport:
 
 
 def _session(session) -> WorkshopSessionReport:
-    found = workshop.session_result(session)
+    found = workshop_results.session_result(session)
     return WorkshopSessionReport(
         number=session.number, name=session.name,
         groups=tuple((group.name, group.composition) for group in session.groups),
-        contested=len(found.contested), top=found.rows[:workshop.TOP],
+        contested=len(found.contested), top=found.rows[:workshop_results.TOP],
     )
 
 
 def _workshop(study: Study) -> WorkshopReport | None:
     """The workshop once a session has closed (the final order exists), else None."""
     round_ = workshop.workshop_round(study)
-    final = workshop.final_result(round_) if round_ is not None else None
+    final = workshop_results.final_result(round_) if round_ is not None else None
     if final is None:
         return None
     closed = [session for session in workshop.sessions_of(round_)

@@ -16,28 +16,20 @@ are shown in the study's item order, not in the order of the interim survey.
   :func:`enter_ranking` checks the form (inputs ``position-<item id>``): every item needs
   exactly one whole-number place from 1 to the number of items. With any error nothing is
   saved; otherwise the group's earlier ranking is replaced.
-- **Results.** :func:`session_result` sums the groups' places with the engine's
-  :func:`delphi.engine.workshop.sum_of_ranks` (lowest total first, groups in their order),
-  flags contested items (places spread over at least a third of the list) and ties at the
-  top-10 boundary. The room may settle ties with :func:`decide_order` (a new
-  :class:`WorkshopDecision` each time, the latest in force), but may not otherwise change
-  the order. :func:`final_result` gives the latest closed session's order with its latest
-  decision applied, the top 10 and the method in words (:func:`describe_method`).
+- **Results** (each session's combined order, the room's decisions on ties, the final top
+  10) are in :mod:`.workshop_results`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import numpy as np
 from sqlalchemy import select
 
-from ..engine.workshop import WorkshopTotals, sum_of_ranks
 from ..errors import NotFound, RoundStateError, StateError, ValidationError
 from ..extensions import db
 from ..models import (
@@ -48,7 +40,6 @@ from ..models import (
     SessionState,
     Study,
     User,
-    WorkshopDecision,
     WorkshopGroup,
     WorkshopRank,
     WorkshopSession,
@@ -63,8 +54,6 @@ LEAD_LINK_DAYS = 2
 #: How many small groups a session may have.
 MIN_GROUPS = 2
 MAX_GROUPS = 10
-#: The length of the final list the workshop agrees (the "top 10").
-TOP = 10
 #: Characters of a lead link's hash kept in the browser's session, to notice a new link.
 FINGERPRINT_LENGTH = 16
 #: Who entered a ranking, in the audit record, when it came through a lead's link.
@@ -100,69 +89,6 @@ class RankingEntry:
     @property
     def is_saved(self) -> bool:
         return not self.errors
-
-
-@dataclass(frozen=True)
-class SessionRow:
-    """One item in a session's combined order (or, in :class:`FinalResult`, the final one).
-
-    ``place`` is the row's place in the list it belongs to (1, 2, 3 ... with no ties);
-    ``position`` the engine's position by total, tied items sharing the smallest (1, 2, 2,
-    4); ``ranks`` each group's place for the item, by group name.
-    """
-
-    place: int
-    item: Item
-    total: int
-    mean_rank: float
-    position: int
-    ranks: dict[str, int]
-    span: int
-    contested: bool
-    tied_at_boundary: bool
-
-    @property
-    def text(self) -> str:
-        return self.item.current.text
-
-
-@dataclass(frozen=True)
-class SessionResult:
-    """A session's groups' places summed (over the groups that have entered so far)."""
-
-    session: WorkshopSession
-    rows: tuple[SessionRow, ...]
-    groups_entered: int
-    groups_total: int
-    group_names: tuple[str, ...]
-    totals: WorkshopTotals | None
-
-    @property
-    def is_complete(self) -> bool:
-        return self.groups_total > 0 and self.groups_entered == self.groups_total
-
-    @property
-    def boundary_ties(self) -> tuple[SessionRow, ...]:
-        """The rows tied across the top-10 boundary, for the room to settle."""
-        return tuple(row for row in self.rows if row.tied_at_boundary)
-
-    @property
-    def contested(self) -> tuple[SessionRow, ...]:
-        return tuple(row for row in self.rows if row.contested)
-
-
-@dataclass(frozen=True)
-class FinalResult:
-    """The workshop's outcome: the latest closed session's order with its latest decision
-    applied; ``rows`` in final order (``place`` 1 first), ``top10`` the first ten."""
-
-    round: Round
-    session: WorkshopSession
-    result: SessionResult
-    rows: tuple[SessionRow, ...]
-    top10: tuple[SessionRow, ...]
-    decision: WorkshopDecision | None
-    method_words: str
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -246,13 +172,6 @@ def form_values(group: WorkshopGroup) -> dict[str, str]:
 def position_name(item_id: int) -> str:
     """The name of the ranking form's input for an item."""
     return f"{POSITION_PREFIX}{item_id}"
-
-
-def decisions_of(session: WorkshopSession) -> list[WorkshopDecision]:
-    """The session's order decisions, latest (the one in force) first."""
-    return list(db.session.scalars(
-        select(WorkshopDecision).where(WorkshopDecision.session_id == session.id)
-        .order_by(WorkshopDecision.decided_at.desc(), WorkshopDecision.id.desc())))
 
 
 # --- creating the workshop and its sessions ----------------------------------------------
@@ -458,12 +377,12 @@ def group_for_session(value, now: datetime | None = None) -> WorkshopGroup:
 # --- entering a group's ranking ----------------------------------------------------------
 
 
-def _and(names: Sequence[str]) -> str:
+def and_list(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _quoted(texts: Sequence[str]) -> str:
-    return _and([f"“{text}”" for text in texts])
+    return and_list([f"“{text}”" for text in texts])
 
 
 def check_ranking(items: Sequence[Item], form: Mapping) -> RankingEntry:
@@ -555,10 +474,10 @@ def enter_ranking(group: WorkshopGroup, form: Mapping, by: User | None) -> Ranki
     return entry
 
 
-# --- closing a session and its result ----------------------------------------------------
+# --- closing a session ----------------------------------------------------
 
 
-def _is_entered(group: WorkshopGroup) -> bool:
+def is_entered(group: WorkshopGroup) -> bool:
     return group.submitted_at is not None and bool(group.ranks)
 
 
@@ -574,158 +493,12 @@ def close_session(session: WorkshopSession, by: User | None) -> WorkshopSession:
     """
     if session.state != SessionState.OPEN:
         raise StateError(f"Session {session.number} has closed already.")
-    waiting = [group.name for group in session.groups if not _is_entered(group)]
+    waiting = [group.name for group in session.groups if not is_entered(group)]
     if waiting:
         raise StateError(f"Session {session.number} cannot close yet. Still to enter their "
-                         f"ranking: {_and(waiting)}.")
+                         f"ranking: {and_list(waiting)}.")
     session.state = SessionState.CLOSED
     session.closed_at = utcnow()
     audit.record(round_of(session).study, by, "workshop.session_closed",
                  f"session {session.number}", groups=len(session.groups))
     return session
-
-
-def session_result(session: WorkshopSession) -> SessionResult:
-    """The session's groups' places summed with :func:`sum_of_ranks` (top 10), over the
-    groups that have entered, in the groups' order; rows in the combined order."""
-    items = items_of(round_of(session))
-    entered = [group for group in session.groups if _is_entered(group)]
-    names = tuple(group.name for group in entered)
-    if not entered or not items:
-        return SessionResult(session, (), 0, len(session.groups), names, None)
-    matrix = np.array([[group_positions(group)[item.id] for item in items]
-                       for group in entered], dtype=int)
-    totals = sum_of_ranks(matrix, top=TOP)
-    tied = {int(index) for index in totals.boundary_ties}
-    rows = tuple(
-        SessionRow(
-            place=place, item=items[index], total=int(totals.totals[index]),
-            mean_rank=float(totals.mean_rank[index]), position=int(totals.position[index]),
-            ranks={name: int(matrix[row, index]) for row, name in enumerate(names)},
-            span=int(totals.span[index]), contested=bool(totals.contested[index]),
-            tied_at_boundary=index in tied,
-        )
-        for place, index in enumerate((int(i) for i in totals.order), start=1)
-    )
-    return SessionResult(session, rows, len(entered), len(session.groups), names, totals)
-
-
-def _item_ids(item_order: Sequence) -> list[int]:
-    try:
-        return [int(item_id) for item_id in item_order]
-    except (TypeError, ValueError):
-        raise ValidationError("The order names a question that is not in the workshop.") \
-            from None
-
-
-@unit_of_work
-def decide_order(session: WorkshopSession, by: User | None, item_order: Sequence[int],
-                 reason: str) -> WorkshopDecision:
-    """Record the room's order after a closed session: ties settled, with a reason.
-
-    ``item_order`` lists every shortlisted item's id, top first. It must keep the session's
-    combined order except within groups of items with the same total: the room may settle
-    ties, not reorder freely. Each decision is kept; the latest is in force.
-
-    Raises
-    ------
-    StateError
-        The session is still open.
-    ValidationError
-        No reason; the order leaves out, repeats or adds a question; or it moves a question
-        past one with a different total.
-    """
-    if session.state != SessionState.CLOSED:
-        raise StateError(f"Session {session.number} is still open. Close it before deciding "
-                         "the order.")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("Give a reason for the order; it is kept in the record.")
-    order = _item_ids(item_order)
-    result = session_result(session)
-    by_id = {row.item.id: row for row in result.rows}
-    if len(order) != len(by_id) or set(order) != set(by_id):
-        raise ValidationError(f"Put all {len(by_id)} questions in the order, each once.")
-    positions = [by_id[item_id].position for item_id in order]
-    for index in range(1, len(order)):
-        if positions[index] < positions[index - 1]:
-            raise ValidationError(
-                f"“{by_id[order[index - 1]].text}” cannot come before “"
-                f"{by_id[order[index]].text}”: its total is higher. Only questions with the "
-                "same total can change places.")
-    decision = WorkshopDecision(session_id=session.id, item_order=order, reason=reason,
-                                decided_by_id=by.id if by is not None else None,
-                                decided_at=utcnow())
-    db.session.add(decision)
-    db.session.flush()
-    audit.record(round_of(session).study, by, "workshop.order_decided",
-                 f"session {session.number}", item_order=order, reason=reason)
-    return decision
-
-
-def _latest_closed(round_: Round) -> WorkshopSession | None:
-    closed = [session for session in sessions_of(round_) if session.state == SessionState.CLOSED]
-    return closed[-1] if closed else None
-
-
-def final_result(round_: Round) -> FinalResult | None:
-    """The workshop's final order: the latest closed session's combined order with that
-    session's latest decision applied; None before any session has closed."""
-    session = _latest_closed(round_)
-    if session is None:
-        return None
-    result = session_result(session)
-    decisions = decisions_of(session)
-    decision = decisions[0] if decisions else None
-    rows = result.rows
-    if decision is not None:
-        by_id = {row.item.id: row for row in rows}
-        rows = tuple(by_id[item_id] for item_id in decision.item_order)
-    rows = tuple(dataclasses.replace(row, place=place) for place, row in enumerate(rows, 1))
-    words = _method_words(round_, session, result, decision)
-    return FinalResult(round_, session, result, rows, rows[:TOP], decision, words)
-
-
-def describe_method(round_: Round) -> str:
-    """How the workshop's order is reached, in plain words (for the report and the page)."""
-    session = _latest_closed(round_)
-    if session is None:
-        count = len(round_.round_items)
-        return (f"In each session, every small group puts all {count} questions in order. For "
-                "each question we add up its places across the groups. The question with the "
-                "lowest total comes first. The room settles any ties.")
-    decisions = decisions_of(session)
-    return _method_words(round_, session, session_result(session),
-                         decisions[0] if decisions else None)
-
-
-def _method_words(round_: Round, session: WorkshopSession, result: SessionResult,
-                  decision: WorkshopDecision | None) -> str:
-    groups = result.groups_total
-    count = len(result.rows)
-    words = [
-        f"Each of the {groups} small groups in session {session.number} put all {count} "
-        "questions in order, from 1 (most important) to "
-        f"{count}.",
-        "For each question we added up its places across the groups.",
-        "The question with the lowest total came first, the next lowest second, and so on.",
-    ]
-    positions = [row.position for row in result.rows]
-    has_ties = len(set(positions)) < len(positions)
-    if decision is not None:
-        words.append("Where questions had the same total, the room agreed their order, for "
-                     f"this reason: {decision.reason.rstrip('.')}.")
-    elif has_ties:
-        words.append("Questions with the same total share a place; the room has not settled "
-                     "their order.")
-    else:
-        words.append("No two questions had the same total.")
-    if result.contested:
-        words.append("A question is marked as contested when its places in the groups spread "
-                     "over at least a third of the list.")
-    if session.number > 1:
-        earlier = _and([str(number) for number in range(1, session.number)])
-        label = "Session" if session.number == 2 else "Sessions"
-        words.append(f"{label} {earlier} came before, with the room in other groups. They "
-                     "are kept for the record; only the last session sets the final order.")
-    return " ".join(words)

@@ -23,6 +23,7 @@ from delphi.services import (
     ranking_results,
     suggestions,
     workshop,
+    workshop_results,
 )
 from delphi.services import demo_priorities_data as data
 
@@ -164,16 +165,16 @@ def test_the_workshop_ran_two_closed_sessions_of_four_new_groups(demo_study):
     assert len(first.groups) == len(second.groups) == 4
     assert not {g.name for g in first.groups} & {g.name for g in second.groups}
     assert all(g.composition for g in (*first.groups, *second.groups))
-    assert workshop.session_result(first).is_complete
-    assert not workshop.session_result(first).boundary_ties
+    assert workshop_results.session_result(first).is_complete
+    assert not workshop_results.session_result(first).boundary_ties
 
 
 def test_a_tie_at_the_top_ten_boundary_was_settled_with_a_reason(demo_study):
     round_ = workshop.workshop_round(demo_study)
     session = workshop.sessions_of(round_)[1]
-    tied = workshop.session_result(session).boundary_ties
+    tied = workshop_results.session_result(session).boundary_ties
     assert len(tied) == 2 and tied[0].total == tied[1].total
-    final = workshop.final_result(round_)
+    final = workshop_results.final_result(round_)
     assert final.session is session
     assert final.decision is not None and "tied for 10th place" in final.decision.reason
     assert len(final.top10) == 10 and [row.place for row in final.top10] == list(range(1, 11))
@@ -194,7 +195,7 @@ def _fingerprint(db, study):
         [(people[r.participant_id], texts[r.item_id], r.position) for r in rankings],
         [texts[item_id] for item_id in ranking_results.shortlisted_items(round_two)],
         len(round_one.participations),
-        [row.text for row in workshop.final_result(workshop.workshop_round(study)).rows],
+        [row.text for row in workshop_results.final_result(workshop.workshop_round(study)).rows],
     )
 
 

@@ -1,7 +1,14 @@
 """The report's priority-setting section tells what the results pages compute."""
 
 from delphi.models import RoundState
-from delphi.services import chnri, ranking_results, report_priorities, rounds, workshop
+from delphi.services import (
+    chnri,
+    ranking_results,
+    report_priorities,
+    rounds,
+    workshop,
+    workshop_results,
+)
 
 from ..factories import make_study, make_user
 from ..workshop_setup import GROUPS, build_workshop, run_session
@@ -60,7 +67,7 @@ def test_the_workshop_is_reported_once_a_session_has_closed(db):
     session = workshop.sessions_of(workshop_round)[0]
     workshop.close_session(session, owner)
     shop = report_priorities.priority_section(study).workshop
-    final = workshop.final_result(workshop_round)
+    final = workshop_results.final_result(workshop_round)
     assert shop.number == workshop_round.number == 2
     assert [row.item.id for row in shop.final.top10] == [row.item.id for row in final.top10]
     assert shop.final.method_words == final.method_words

@@ -27,7 +27,7 @@ from delphi.models import (
     WorkshopSession,
     utcnow,
 )
-from delphi.services import ranking_results, rounds, workshop
+from delphi.services import ranking_results, rounds, workshop, workshop_results
 
 from ..concurrency import run_at_once
 from ..factories import make_study, make_user
@@ -422,7 +422,7 @@ def test_session_results_equal_the_engine_fed_the_same_places(db):
     session = run_session(round_, owner)
     items = workshop.items_of(round_)
     expected = sum_of_ranks(np.array(PLACES), top=10)
-    found = workshop.session_result(session)
+    found = workshop_results.session_result(session)
     assert found.groups_entered == found.groups_total == 4 and found.is_complete
     assert found.group_names == GROUPS
     assert [row.item.id for row in found.rows] == [items[i].id for i in expected.order]
@@ -447,10 +447,10 @@ def test_an_open_session_shows_the_groups_entered_so_far(db):
     owner = make_user()
     _study, _ranking, round_ = build_workshop(owner, n_items=12)
     session = workshop.add_session(round_, owner, "", list(GROUPS))
-    assert workshop.session_result(session).rows == ()
+    assert workshop_results.session_result(session).rows == ()
     for group, places in zip(session.groups[:2], PLACES[2:], strict=True):
         workshop.enter_ranking(group, ranking_form(round_, places), owner)
-    found = workshop.session_result(session)
+    found = workshop_results.session_result(session)
     expected = sum_of_ranks(np.array(PLACES[2:]), top=10)
     assert (found.groups_entered, found.groups_total, found.is_complete) == (2, 4, False)
     assert found.group_names == ("Red", "Blue")
@@ -470,12 +470,12 @@ def test_the_room_may_settle_ties_with_a_reason(db):
     _study, _ranking, round_ = build_workshop(owner, n_items=12)
     session = run_session(round_, owner)
     order = _ids(round_, [1, 0, 2, 4, 3, 5, 6, 7, 8, 10, 9, 11])
-    decision = workshop.decide_order(session, owner, order, " Voted by show of hands ")
+    decision = workshop_results.decide_order(session, owner, order, " Voted by show of hands ")
     assert decision.item_order == order and decision.reason == "Voted by show of hands"
     assert decision.decided_by_id == owner.id
     event = audit_events("workshop.order_decided")[0]
     assert event.details == {"item_order": order, "reason": "Voted by show of hands"}
-    final = workshop.final_result(round_)
+    final = workshop_results.final_result(round_)
     assert [row.item.id for row in final.rows] == order
     assert [row.place for row in final.rows] == list(range(1, 13))
     assert [row.item.id for row in final.top10] == order[:10] and final.decision is decision
@@ -485,11 +485,11 @@ def test_the_latest_decision_is_in_force(db):
     owner = make_user()
     _study, _ranking, round_ = build_workshop(owner, n_items=12)
     session = run_session(round_, owner)
-    workshop.decide_order(session, owner, _ids(round_, [1, 0, *range(2, 12)]), "First vote")
-    latest = workshop.decide_order(session, owner, _ids(round_, [*range(9), 10, 9, 11]),
+    workshop_results.decide_order(session, owner, _ids(round_, [1, 0, *range(2, 12)]), "First vote")
+    latest = workshop_results.decide_order(session, owner, _ids(round_, [*range(9), 10, 9, 11]),
                                    "Second vote")
-    assert workshop.final_result(round_).decision is latest
-    assert [row.item.id for row in workshop.final_result(round_).rows] == _ids(
+    assert workshop_results.final_result(round_).decision is latest
+    assert [row.item.id for row in workshop_results.final_result(round_).rows] == _ids(
         round_, [*range(9), 10, 9, 11])
     assert count(WorkshopDecision) == 2
 
@@ -507,7 +507,7 @@ def test_the_room_may_not_reorder_freely(db, order, message):
     _study, _ranking, round_ = build_workshop(owner, n_items=12)
     session = run_session(round_, owner)
     with pytest.raises(ValidationError, match=message):
-        workshop.decide_order(session, owner, _ids(round_, order), "Because")
+        workshop_results.decide_order(session, owner, _ids(round_, order), "Because")
     assert count(WorkshopDecision) == 0
 
 
@@ -517,9 +517,9 @@ def test_an_order_naming_other_items_is_refused(db):
     session = run_session(round_, owner)
     order = _ids(round_, range(12))
     with pytest.raises(ValidationError, match="Put all 12 questions"):
-        workshop.decide_order(session, owner, [*order[:11], order[-1] + 1000], "Because")
+        workshop_results.decide_order(session, owner, [*order[:11], order[-1] + 1000], "Because")
     with pytest.raises(ValidationError, match="not in the workshop"):
-        workshop.decide_order(session, owner, [*order[:11], "x"], "Because")
+        workshop_results.decide_order(session, owner, [*order[:11], "x"], "Because")
     assert count(WorkshopDecision) == 0
 
 
@@ -529,35 +529,35 @@ def test_a_decision_needs_a_reason_and_a_closed_session(db):
     session = run_session(round_, owner, close=False)
     order = _ids(round_, range(12))
     with pytest.raises(StateError, match="Session 1 is still open. Close it before deciding"):
-        workshop.decide_order(session, owner, order, "Because")
+        workshop_results.decide_order(session, owner, order, "Because")
     workshop.close_session(session, owner)
     with pytest.raises(ValidationError, match="Give a reason for the order"):
-        workshop.decide_order(session, owner, order, "  ")
+        workshop_results.decide_order(session, owner, order, "  ")
     assert count(WorkshopDecision) == 0
 
 
 def test_no_final_result_before_a_session_closes(db):
     owner = make_user()
     _study, _ranking, round_ = build_workshop(owner, n_items=12)
-    assert workshop.final_result(round_) is None
-    assert workshop.describe_method(round_).startswith(
+    assert workshop_results.final_result(round_) is None
+    assert workshop_results.describe_method(round_).startswith(
         "In each session, every small group puts all 12 questions in order.")
     run_session(round_, owner, close=False)
-    assert workshop.final_result(round_) is None
+    assert workshop_results.final_result(round_) is None
 
 
 def test_the_final_result_comes_from_the_last_session_and_keeps_the_earlier(db):
     owner = make_user()
     _study, _ranking, round_ = build_workshop(owner, n_items=12)
     first = run_session(round_, owner, places=PLACES[:3], names=("A", "B", "C"))
-    workshop.decide_order(first, owner, _ids(round_, range(12)), "Agreed as it stands")
+    workshop_results.decide_order(first, owner, _ids(round_, range(12)), "Agreed as it stands")
     second = run_session(round_, owner)
-    final = workshop.final_result(round_)
+    final = workshop_results.final_result(round_)
     expected = sum_of_ranks(np.array(PLACES), top=10)
     assert final.session is second and final.decision is None
     assert [row.item.id for row in final.rows] == _ids(round_, expected.order)
     assert len(final.top10) == 10
-    assert workshop.session_result(first).group_names == ("A", "B", "C")
+    assert workshop_results.session_result(first).group_names == ("A", "B", "C")
     words = final.method_words
     assert words.startswith("Each of the 4 small groups in session 2 put all 12 questions in "
                             "order, from 1 (most important) to 12. For each question we added "
@@ -566,15 +566,15 @@ def test_the_final_result_comes_from_the_last_session_and_keeps_the_earlier(db):
     assert "share a place; the room has not settled their order" in words
     assert "contested" in words
     assert "Session 1 came before" in words and "kept for the record" in words
-    assert workshop.describe_method(round_) == words
+    assert workshop_results.describe_method(round_) == words
 
 
 def test_the_method_words_give_the_room_s_reason(db):
     owner = make_user()
     _study, _ranking, round_ = build_workshop(owner, n_items=4)
     session = run_session(round_, owner, places=[(1, 2, 3, 4), (2, 1, 3, 4)])
-    workshop.decide_order(session, owner, _ids(round_, [1, 0, 2, 3]), "A vote in the room.")
-    words = workshop.final_result(round_).method_words
+    workshop_results.decide_order(session, owner, _ids(round_, [1, 0, 2, 3]), "A vote in the room.")
+    words = workshop_results.final_result(round_).method_words
     assert "Each of the 2 small groups in session 1 put all 4 questions" in words
     assert "the room agreed their order, for this reason: A vote in the room." in words
     assert "came before" not in words
@@ -584,4 +584,4 @@ def test_the_method_words_say_when_nothing_was_tied(db):
     owner = make_user()
     _study, _ranking, round_ = build_workshop(owner, n_items=3)
     run_session(round_, owner, places=[(1, 2, 3), (1, 2, 3)])
-    assert "No two questions had the same total." in workshop.describe_method(round_)
+    assert "No two questions had the same total." in workshop_results.describe_method(round_)

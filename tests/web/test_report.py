@@ -8,7 +8,14 @@ from html import unescape
 
 import pytest
 
-from delphi.services import design, feedback, ranking_results, report, review, workshop
+from delphi.services import (
+    design,
+    feedback,
+    ranking_results,
+    report,
+    review,
+    workshop_results,
+)
 
 from ..conftest import TEST_PASSWORD
 from ..factories import make_user
@@ -271,7 +278,7 @@ def test_the_final_workshop_is_in_the_report(client, auth, db):
     run_session(workshop_round, owner)
     auth.login(email="workshop@example.test", password=TEST_PASSWORD)
     text = _text(client.get(f"/studies/{study.id}/report").get_data(as_text=True))
-    final = workshop.final_result(workshop_round)
+    final = workshop_results.final_result(workshop_round)
     assert "Round 2: the final workshop" in text
     assert final.method_words in text
     top = text.split("The final top 10")[1].split("Each session")[0]

@@ -22,7 +22,7 @@ from ...forms.workshop import (
     new_session_form,
     order_form,
 )
-from ...services import rounds, staff, studies, workshop
+from ...services import rounds, staff, studies, workshop, workshop_results
 from . import bp
 
 PAGE = "/studies/<int:study_id>/workshop"
@@ -102,7 +102,7 @@ def show_workshop(study_id: int):
     return render_template(
         "facilitator/workshop/show.html", study=study, round=round_, sessions=sessions,
         items=workshop.items_of(round_), can_change=_can_change(study),
-        progress_of={session.id: workshop.session_result(session) for session in sessions},
+        progress_of={session.id: workshop_results.session_result(session) for session in sessions},
         names=_team_names(study), form=LeadLinkForm(),
     )
 
@@ -214,7 +214,7 @@ def issue_lead_link(study_id: int, session_number: int, group_id: int):
 
 
 def _close_page(study, session, form, status=200):
-    result = workshop.session_result(session)
+    result = workshop_results.session_result(session)
     waiting = [group.name for group in session.groups if group.name not in result.group_names]
     return render_template("facilitator/workshop/close.html", study=study, session=session,
                            result=result, waiting=waiting, form=form), status
@@ -253,7 +253,7 @@ def show_workshop_session(study_id: int, session_number: int):
     study, round_, session, _group = _load(study_id, session_number)
     return render_template(
         "facilitator/workshop/session.html", study=study, round=round_, session=session,
-        result=workshop.session_result(session), sessions=workshop.sessions_of(round_),
+        result=workshop_results.session_result(session), sessions=workshop.sessions_of(round_),
     )
 
 
@@ -266,7 +266,7 @@ def show_workshop_screen(study_id: int):
     latest = sessions[-1] if sessions else None
     return render_template(
         "facilitator/workshop/screen.html", study=study, round=round_, session=latest,
-        result=workshop.session_result(latest) if latest else None,
+        result=workshop_results.session_result(latest) if latest else None,
         refreshing=request.args.get("refresh") != "off", seconds=SCREEN_REFRESH_SECONDS,
     )
 
@@ -283,8 +283,8 @@ def _final_form(final, **kwargs):
 def _final_page(study, round_, final, form=None, status=200):
     return render_template(
         "facilitator/workshop/final.html", study=study, round=round_, final=final,
-        form=form, can_change=_can_change(study), method=workshop.describe_method(round_),
-        decisions=workshop.decisions_of(final.session) if final is not None else [],
+        form=form, can_change=_can_change(study), method=workshop_results.describe_method(round_),
+        decisions=workshop_results.decisions_of(final.session) if final is not None else [],
         names=_team_names(study),
     ), status
 
@@ -294,7 +294,7 @@ def _final_page(study, round_, final, form=None, status=200):
 def show_final_result(study_id: int):
     """The final top 10, the full order, the method in words and the room's decisions."""
     study, round_, _session, _group = _load(study_id)
-    final = workshop.final_result(round_)
+    final = workshop_results.final_result(round_)
     form = _final_form(final) if final is not None and _can_change(study) else None
     return _final_page(study, round_, final, form)
 
@@ -304,7 +304,7 @@ def show_final_result(study_id: int):
 def decide_final_order(study_id: int):
     """Record the room's order for the items tied at the top-10 boundary, with a reason."""
     study, round_, _session, _group = _load(study_id, editor=True)
-    final = workshop.final_result(round_)
+    final = workshop_results.final_result(round_)
     form = _final_form(final) if final is not None else None
     if form is None:
         flash("No items are tied at the top-10 boundary, so there is no order to decide.",
@@ -313,7 +313,7 @@ def decide_final_order(study_id: int):
     if not form.validate_on_submit():
         return _final_page(study, round_, final, form, 400)
     try:
-        workshop.decide_order(final.session, current_user,
+        workshop_results.decide_order(final.session, current_user,
                               form.ordered([row.item.id for row in final.rows]),
                               form.reason.data.strip())
     except ValidationError as error:
