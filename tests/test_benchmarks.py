@@ -1,6 +1,7 @@
-"""Smoke test of the engine benchmark: it runs, checks its baseline, and prints its ratios.
+"""Smoke tests of the benchmarks: each runs quickly, checks its baseline agrees with the code
+it measures, and prints its ratios.
 
-No timing is asserted: speed depends on the machine, and the benchmark reports goals itself.
+No timing is asserted: speed depends on the machine, and each benchmark reports goals itself.
 """
 
 import subprocess
@@ -9,63 +10,34 @@ from pathlib import Path
 
 import pytest
 
-BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_engine.py"
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+#: Each benchmark script, its quick run's repeats, what it prints when its baseline agrees,
+#: and the ratios it must print.
+CASES = [
+    ("bench_engine.py", 2, "baseline agrees with engine",
+     ("pandas baseline / engine", "engine / np.bincount floor", "peak memory / ratings array")),
+    ("bench_charts.py", 1, "baseline draws the same bars",
+     ("naive pyplot / ours (cold rendering)", "cold rendering / cached chart")),
+    ("bench_results.py", 1, "baseline agrees with the results service",
+     ("baseline / ours (close_round)", "baseline / ours (close + publish)",
+      "baseline / ours (close + publish + charts)")),
+]
 
 
 @pytest.mark.slow
-def test_quick_benchmark_agrees_with_baseline_and_prints_its_ratios():
+@pytest.mark.parametrize(("script", "repeats", "agreement", "ratios"), CASES,
+                         ids=[case[0] for case in CASES])
+def test_quick_benchmark_agrees_with_baseline_and_prints_its_ratios(script, repeats,
+                                                                    agreement, ratios):
     run = subprocess.run(
-        [sys.executable, str(BENCHMARK), "--quick", "--repeats", "2"],
+        [sys.executable, str(BENCHMARKS / script), "--quick", "--repeats", str(repeats)],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "baseline agrees with engine" in run.stdout
-    for ratio in (
-        "pandas baseline / engine",
-        "engine / np.bincount floor",
-        "peak memory / ratings array",
-    ):
-        assert ratio in run.stdout
-
-
-CHARTS_BENCHMARK = BENCHMARK.with_name("bench_charts.py")
-
-
-@pytest.mark.slow
-def test_quick_charts_benchmark_agrees_with_baseline_and_prints_its_ratios():
-    run = subprocess.run(
-        [sys.executable, str(CHARTS_BENCHMARK), "--quick", "--repeats", "1"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "baseline draws the same bars" in run.stdout
-    for ratio in ("naive pyplot / ours (cold rendering)", "cold rendering / cached chart"):
-        assert ratio in run.stdout
-
-
-RESULTS_BENCHMARK = BENCHMARK.with_name("bench_results.py")
-
-
-@pytest.mark.slow
-def test_quick_results_benchmark_agrees_with_baseline_and_prints_its_ratios():
-    run = subprocess.run(
-        [sys.executable, str(RESULTS_BENCHMARK), "--quick", "--repeats", "1"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "baseline agrees with the results service" in run.stdout
-    for ratio in (
-        "baseline / ours (close_round)",
-        "baseline / ours (close + publish)",
-        "baseline / ours (close + publish + charts)",
-    ):
+    assert agreement in run.stdout
+    for ratio in ratios:
         assert ratio in run.stdout
